@@ -1,0 +1,138 @@
+#include "ir/buffer.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "ir/error.h"
+
+namespace frugal {
+
+std::atomic<size_t> Buffer::live_owned_{0};
+
+std::shared_ptr<Buffer> Buffer::allocate(size_t bytes) {
+    std::shared_ptr<Buffer> b(new Buffer());
+    b->kind_ = Kind::owned;
+    b->size_ = bytes;
+    if (bytes >= kMmapThreshold) {
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) fail("cannot allocate " + std::to_string(bytes) + " bytes: " + std::strerror(errno));
+        b->data_ = static_cast<std::byte*>(p);
+        b->mapped_length_ = bytes;
+        b->via_mmap_ = true;
+    } else {
+        size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+        if (rounded == 0) rounded = kAlignment;
+        void* p = std::aligned_alloc(kAlignment, rounded);
+        if (!p) fail("cannot allocate " + std::to_string(bytes) + " bytes");
+        std::memset(p, 0, rounded);
+        b->data_ = static_cast<std::byte*>(p);
+    }
+    live_owned_ += bytes;
+    return b;
+}
+
+std::shared_ptr<Buffer> Buffer::adopt(std::string&& bytes) {
+    std::shared_ptr<Buffer> b(new Buffer());
+    b->kind_ = Kind::moved_string;
+    b->string_storage_ = std::move(bytes);
+    b->data_ = reinterpret_cast<std::byte*>(b->string_storage_.data());
+    b->size_ = b->string_storage_.size();
+    live_owned_ += b->size_;
+    return b;
+}
+
+std::shared_ptr<Buffer> Buffer::map_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(path + ": cannot open: " + std::strerror(errno));
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        ::close(fd);
+        fail(path + ": cannot stat: " + std::strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail(path + ": not a regular file");
+    }
+    std::shared_ptr<Buffer> b(new Buffer());
+    b->kind_ = Kind::mapped;
+    b->size_ = size_t(st.st_size);
+    if (b->size_ > 0) {
+        void* p = mmap(nullptr, b->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            ::close(fd);
+            fail(path + ": cannot map: " + std::strerror(e));
+        }
+        b->data_ = static_cast<std::byte*>(p);
+        b->mapped_length_ = b->size_;
+        b->via_mmap_ = true;
+    }
+    ::close(fd);
+    return b;
+}
+
+std::shared_ptr<Buffer> Buffer::view(std::shared_ptr<const Buffer> parent, size_t offset, size_t size) {
+    if (!parent) fail("view of a null buffer");
+    if (offset > parent->size() || size > parent->size() - offset)
+        fail("view [" + std::to_string(offset) + ", +" + std::to_string(size) + ") is outside a buffer of " +
+             std::to_string(parent->size()) + " bytes");
+    std::shared_ptr<Buffer> b(new Buffer());
+    b->kind_ = Kind::view;
+    b->data_ = const_cast<std::byte*>(parent->data()) + offset;
+    b->size_ = size;
+    b->parent_ = std::move(parent);
+    return b;
+}
+
+Buffer::~Buffer() {
+    switch (kind_) {
+        case Kind::owned:
+            live_owned_ -= size_;
+            if (via_mmap_) munmap(data_, mapped_length_);
+            else std::free(data_);
+            break;
+        case Kind::moved_string:
+            live_owned_ -= size_;
+            break;
+        case Kind::mapped:
+            if (via_mmap_) munmap(data_, mapped_length_);
+            break;
+        case Kind::view:
+            break;
+    }
+}
+
+std::byte* Buffer::mutable_data() {
+    if (!writable()) fail("attempt to write a read-only (memory-mapped) buffer");
+    return data_;
+}
+
+bool Buffer::writable() const {
+    if (kind_ == Kind::view) return parent_->writable();
+    return kind_ != Kind::mapped;
+}
+
+const Buffer* Buffer::root() const { return kind_ == Kind::view ? parent_->root() : this; }
+
+void Buffer::release_pages() const {
+    if (kind_ == Kind::mapped && data_) {
+        madvise(data_, mapped_length_, MADV_DONTNEED);
+    } else if (kind_ == Kind::view && parent_->kind() == Kind::mapped) {
+        // Only whole pages inside the window may be dropped.
+        long page = sysconf(_SC_PAGESIZE);
+        uintptr_t begin = (reinterpret_cast<uintptr_t>(data_) + page - 1) / page * page;
+        uintptr_t end = (reinterpret_cast<uintptr_t>(data_) + size_) / page * page;
+        if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+    }
+}
+
+size_t Buffer::live_owned_bytes() { return live_owned_.load(); }
+
+}  // namespace frugal

@@ -1,0 +1,63 @@
+#pragma once
+// Bytes behind a tensor. A weight is held once (DESIGN.md, memory contract 1): a buffer is
+// either memory we own (64-byte aligned; large ones mmap-allocated so that freeing them gives
+// the pages back to the OS), a string moved out of a parsed protobuf message, a read-only
+// window of a memory-mapped file, or a view into another buffer that keeps it alive.
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace frugal {
+
+class Buffer {
+public:
+    enum class Kind { owned, moved_string, mapped, view };
+
+    // Zero-filled, 64-byte aligned. Allocations of at least kMmapThreshold bytes are their own
+    // mmap, so releasing them returns the memory to the OS at once (contract 5).
+    static std::shared_ptr<Buffer> allocate(size_t bytes);
+    // Takes the string's storage without copying it (protobuf raw_data, moved out).
+    static std::shared_ptr<Buffer> adopt(std::string&& bytes);
+    // Maps a whole file read-only. Throws with the path on failure.
+    static std::shared_ptr<Buffer> map_file(const std::string& path);
+    // A window [offset, offset+size) of parent; keeps parent alive. Throws if out of range.
+    static std::shared_ptr<Buffer> view(std::shared_ptr<const Buffer> parent, size_t offset, size_t size);
+
+    ~Buffer();
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+
+    const std::byte* data() const { return data_; }
+    // Only owned and moved buffers may be written; mapped files and views of them are read-only.
+    std::byte* mutable_data();
+    size_t size() const { return size_; }
+    Kind kind() const { return kind_; }
+    bool writable() const;
+    // The buffer that actually holds the bytes (follows views); used to count distinct storage.
+    const Buffer* root() const;
+
+    // Hint that the pages will not be read again soon (mapped files: MADV_DONTNEED).
+    void release_pages() const;
+
+    // Bytes currently held by owned and moved buffers in this process (not mapped files).
+    static size_t live_owned_bytes();
+
+    static constexpr size_t kMmapThreshold = size_t(1) << 20;
+    static constexpr size_t kAlignment = 64;
+
+private:
+    Buffer() = default;
+    Kind kind_ = Kind::owned;
+    std::byte* data_ = nullptr;
+    size_t size_ = 0;
+    size_t mapped_length_ = 0;                 // for munmap (owned large or mapped file)
+    bool via_mmap_ = false;
+    std::string string_storage_;               // Kind::moved_string
+    std::shared_ptr<const Buffer> parent_;     // Kind::view
+    static std::atomic<size_t> live_owned_;
+};
+
+using BufferPtr = std::shared_ptr<Buffer>;
+
+}  // namespace frugal

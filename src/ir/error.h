@@ -1,0 +1,18 @@
+#pragma once
+// Errors carry their context (file, node, op) in the message so that a user can find the
+// offending piece of the model without a debugger.
+#include <stdexcept>
+#include <string>
+
+namespace frugal {
+
+struct Error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Builds "what" with the node context prepended: "node 'name' (Op): what".
+std::string node_context(const std::string& node_name, const std::string& op);
+
+[[noreturn]] void fail(const std::string& message);
+
+}  // namespace frugal
