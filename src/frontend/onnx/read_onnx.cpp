@@ -123,9 +123,9 @@ private:
             try {
                 t = onnx_io::tensor_from_proto(init, &external_);
             } catch (const UnsupportedError& e) {
-                throw UnsupportedError(path_ + ": initializer '" + name + "': " + e.what(), e.feature);
+                throw UnsupportedError(path_ + ": " + e.what(), e.feature);
             } catch (const Error& e) {
-                fail(path_ + ": initializer '" + name + "': " + e.what());
+                fail(path_ + ": initializer " + e.what());
             }
             ids_[name] = g.add_constant(name, std::move(t));
         }
