@@ -50,6 +50,7 @@ void infer_range(const Node&, std::span<const ValueType> inputs, std::span<Value
     if (s.constant && l.constant && d.constant) {
         scalar_value(*s.constant, "start");
         scalar_value(*l.constant, "limit");
+        scalar_value(*d.constant, "delta");
         outputs[0].shape = Shape{range_count(*s.constant, *l.constant, *d.constant)};
         return;
     }
