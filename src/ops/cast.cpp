@@ -16,8 +16,9 @@ DType cast_target(const Node& node) {
     try {
         return dtype_from_onnx(to);
     } catch (const Error&) {
-        fail(std::string("Cast to ") + onnx_dtype_name(to) + " (" + std::to_string(to) +
-             ") is not supported: frugal has no such element type");
+        throw UnsupportedError(std::string("Cast to ") + onnx_dtype_name(to) + " (" + std::to_string(to) +
+                                   ") is not supported: frugal has no such element type",
+                               std::string("element type ") + onnx_dtype_name(to));
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include "ir/error.h"
 #include "ir/onnx_dtype.h"
+#include "ops/op_functions.h"
 #include "ops/op_table.h"
 
 using namespace frugal;
@@ -415,6 +416,9 @@ TEST(OpsElementwise, CastUnsupportedTypesFailClearly) {
         EXPECT_NE(std::string(e.what()).find("not supported"), std::string::npos) << e.what();
     }
     EXPECT_THROW(infer(OpKind::Cast, {vt(DType::f32, Shape{1})}, attr("to", int64_t(17))), Error);
+    // The op itself reports an unsupported target as UnsupportedError so that a runner can skip it.
+    std::vector<ValueType> in = {vt(DType::f32, Shape{1})}, out(1);
+    EXPECT_THROW(ops::infer_cast(make_node(OpKind::Cast, attr("to", int64_t(8))), in, out), UnsupportedError);
     EXPECT_THROW(infer(OpKind::Cast, {vt(DType::f32, Shape{1})}, attr("to", int64_t(99))), Error);
     EXPECT_THROW(infer(OpKind::Cast, {vt(DType::f32, Shape{1})}), Error);  // `to` is required
 }
