@@ -78,6 +78,32 @@ To double_to_half(double v) {
     else return float_to_bf16(f);
 }
 
+// An integer to f16 or bf16 with a single rounding. Going through float would round twice
+// (int32 2^25 + 2^17 + 1 becomes the bf16 tie 2^25 + 2^17 in float, then rounds down), so the
+// integer is rounded to the half type's significand width here, after which float is exact.
+template <class To, class From>
+To int_to_half(From v) {
+    constexpr int kBits = std::is_same_v<To, f16> ? 11 : 8;
+    bool negative = false;
+    uint64_t mag = uint64_t(v);
+    if constexpr (std::is_signed_v<From>) {
+        negative = v < 0;
+        if (negative) mag = uint64_t(0) - mag;  // also right for the minimum value
+    }
+    int top = 63;
+    while (top > 0 && !(mag >> top)) --top;
+    double r = double(mag);
+    if (top >= kBits) {
+        int shift = top - kBits + 1;
+        uint64_t q = mag >> shift, rem = mag & ((uint64_t(1) << shift) - 1), half = uint64_t(1) << (shift - 1);
+        if (rem > half || (rem == half && (q & 1))) ++q;
+        r = std::ldexp(double(q), shift);  // q has at most kBits + 1 bits: exact
+    }
+    float f = float(negative ? -r : r);  // exact, or beyond float range only for huge values that are inf anyway
+    if constexpr (std::is_same_v<To, f16>) return float_to_f16(f);
+    else return float_to_bf16(f);
+}
+
 // Converts one element between any two of our types with Cast semantics: int->int wraps
 // (two's complement, as numpy's astype), float->int truncates (see float_to_int), anything->bool
 // is `!= 0` (NaN is true), bool->anything is 0 or 1, float->float rounds to nearest even.
@@ -95,6 +121,7 @@ To convert_value(From v) {
     } else {
         // From is an integer or bool.
         if constexpr (std::is_integral_v<To>) return static_cast<To>(v);  // modular since C++20
+        else if constexpr (is_half_v<To> && !std::is_same_v<From, bool>) return int_to_half<To>(v);
         else return store<To>(static_cast<calc_t<To>>(v));
     }
 }

@@ -400,6 +400,15 @@ TEST(OpsElementwise, CastRoundsToNearestEvenOnce) {
     Tensor h = run(OpKind::Cast, {Tensor::scalar<double>(1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40))},
                    attr("to", int64_t(10)));
     EXPECT_EQ(floats(h)[0], 1.0f + std::ldexp(1.0f, -10));
+    // int -> bf16 in one rounding: 2^25 + 2^17 + 1 is just above the bf16 midpoint 2^25 + 2^17 and
+    // rounds up to 2^25 + 2^18; through float it would become that midpoint and round down to 2^25.
+    Tensor ib = run(OpKind::Cast, {Tensor::from_vector<int32_t>({3}, {(1 << 25) + (1 << 17) + 1, -((1 << 25) + (1 << 17) + 1), 257})},
+                    attr("to", int64_t(16)));
+    EXPECT_EQ(floats(ib), (std::vector<float>{float((1 << 25) + (1 << 18)), -float((1 << 25) + (1 << 18)), 256.0f}));
+    Tensor ih = run(OpKind::Cast, {Tensor::from_vector<int64_t>({4}, {2049, 2051, 65519, std::numeric_limits<int64_t>::min()})},
+                    attr("to", int64_t(10)));
+    EXPECT_EQ(floats(ih), (std::vector<float>{2048.0f, 2052.0f, 65504.0f, -INFINITY}));
+    EXPECT_EQ(floats(run(OpKind::Cast, {Tensor::scalar<uint64_t>(~0ull)}, attr("to", int64_t(16))))[0], 18446744073709551616.0f);
     Tensor big = run(OpKind::Cast, {Tensor::scalar<double>(1e300)}, attr("to", int64_t(10)));
     EXPECT_EQ(floats(big)[0], INFINITY);
     Tensor nan = run(OpKind::Cast, {Tensor::scalar<double>(std::nan(""))}, attr("to", int64_t(16)));
