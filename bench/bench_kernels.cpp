@@ -156,7 +156,8 @@ void matmul_args(benchmark::internal::Benchmark* b) {
 // Attention-sized products: heads, M (queries), N, K, transposed_b. Decode scores are
 // [16, 1, 64] x [16, 64, 512]^T; the output of attention [16, 1, 512] x [16, 512, 64].
 void attention_args(benchmark::internal::Benchmark* b) {
-    b->Args({16, 1, 512, 64, 1})->Args({16, 1, 64, 512, 0})->Args({16, 128, 128, 64, 1})->Args({16, 128, 64, 128, 0});
+    b->Args({16, 1, 512, 64, 1})->Args({16, 1, 64, 512, 0})->Args({16, 4, 512, 64, 1})->Args({16, 4, 64, 512, 0});
+    b->Args({16, 128, 128, 64, 1})->Args({16, 128, 64, 128, 0});
     b->ArgNames({"B", "M", "N", "K", "tB"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -172,10 +173,26 @@ struct AttentionOperands {
     }
 };
 
-void BM_BatchedMatmulAvx(benchmark::State& state) {
+// kernels::batched_matmul as the runtime calls it (oneDNN with runtime dims, or the tiles).
+void BM_BatchedMatmul(benchmark::State& state) {
     AttentionOperands o(state);
     for (auto _ : state) {
         kernels::batched_matmul(o.a.data(), o.b.data(), o.c.data(), o.B, o.M, o.N, o.K, o.transposed);
+        benchmark::ClobberMemory();
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(o.B * o.M * o.N * o.K),
+                                                   benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+// The built-in AVX-512 tiles alone.
+void BM_BatchedMatmulTiles(benchmark::State& state) {
+    AttentionOperands o(state);
+    kernels::BatchedMatmulArgs p{.batch = o.B, .M = o.M, .N = o.N, .K = o.K, .a = o.a.data(), .lda = o.K,
+                                 .stride_a = o.M * o.K, .b = o.b.data(), .ldb = o.transposed ? o.K : o.N,
+                                 .stride_b = o.K * o.N, .transposed_b = o.transposed, .c = o.c.data(), .ldc = o.N,
+                                 .stride_c = o.M * o.N, .alpha = 1.f};
+    for (auto _ : state) {
+        kernels::batched_matmul_tiles(p);
         benchmark::ClobberMemory();
     }
     state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(o.B * o.M * o.N * o.K),
@@ -210,7 +227,8 @@ void BM_BatchedMatmulDnnl(benchmark::State& state) {
 }
 
 void dnnl_attention_args(benchmark::internal::Benchmark* b) {
-    b->Args({16, 1, 512, 64, 1, 0})->Args({16, 1, 64, 512, 0, 0})->Args({16, 128, 128, 64, 1, 0})->Args({16, 128, 64, 128, 0, 0});
+    b->Args({16, 1, 512, 64, 1, 0})->Args({16, 1, 64, 512, 0, 0})->Args({16, 4, 512, 64, 1, 0})->Args({16, 4, 64, 512, 0, 0});
+    b->Args({16, 128, 128, 64, 1, 0})->Args({16, 128, 64, 128, 0, 0});
     b->ArgNames({"B", "M", "N", "K", "tB", "create"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -254,7 +272,8 @@ void BM_Gelu(benchmark::State& state) {
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MatmulPacked)->Apply(matmul_args);
 BENCHMARK(BM_MatmulPlain)->Apply(matmul_args);
-BENCHMARK(BM_BatchedMatmulAvx)->Apply(attention_args);
+BENCHMARK(BM_BatchedMatmul)->Apply(attention_args);
+BENCHMARK(BM_BatchedMatmulTiles)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulDnnl)->Apply(dnnl_attention_args)->Args({16, 1, 512, 64, 1, 1});
 BENCHMARK(BM_LayerNorm)->Args({1, 1024})->Args({32, 1024})->UseRealTime();
 BENCHMARK(BM_Softmax)->Args({16 * 128, 128})->UseRealTime();
