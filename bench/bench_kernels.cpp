@@ -9,6 +9,7 @@
 // and quote medians, compared against the read-bandwidth figure of the same run.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -62,35 +63,45 @@ void set_counters(benchmark::State& state, int64_t M, int64_t K, int64_t N) {
                            benchmark::Counter::kIs1000);
 }
 
+// The sum of n floats over the kernel threads, as fast as the memory allows.
+double read_sum(const float* p, int64_t n) {
+    double total = 0;
+#pragma omp parallel reduction(+ : total)
+    {
+#ifdef __AVX512F__
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < n; i += 64)
+            for (int j = 0; j < 4; ++j) acc[j] = _mm512_add_ps(acc[j], _mm512_load_ps(p + i + 16 * j));
+        float lanes[16];
+        _mm512_storeu_ps(lanes, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+        for (float v : lanes) total += v;
+#else
+        float s = 0;
+#pragma omp for simd reduction(+ : s) schedule(static)
+        for (int64_t i = 0; i < n; ++i) s += p[i];
+        total += s;
+#endif
+    }
+    return total;
+}
+
+// A page-touched array of `bytes` (a multiple of 256) for read_sum.
+BufferPtr read_array(int64_t bytes) {
+    BufferPtr buf = Buffer::allocate(size_t(bytes));
+    float* p = reinterpret_cast<float*>(buf->mutable_data());
+    int64_t n = bytes / int64_t(sizeof(float));
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) p[i] = float(i & 7);
+    return buf;
+}
+
 // Sums a 1 GiB float array with the kernel threads: the read bandwidth the matmuls are held to.
 void BM_ReadBandwidth(benchmark::State& state) {
-    const int64_t n = (int64_t(1) << 30) / int64_t(sizeof(float));
-    BufferPtr buf = Buffer::allocate(size_t(n) * sizeof(float));
-    float* p = reinterpret_cast<float*>(buf->mutable_data());
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; ++i) p[i] = float(i & 7);  // touch every page, spread over the threads
-    for (auto _ : state) {
-        double total = 0;
-#pragma omp parallel reduction(+ : total)
-        {
-#ifdef __AVX512F__
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < n; i += 64)
-                for (int j = 0; j < 4; ++j) acc[j] = _mm512_add_ps(acc[j], _mm512_load_ps(p + i + 16 * j));
-            float lanes[16];
-            _mm512_storeu_ps(lanes, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
-            for (float v : lanes) total += v;
-#else
-            float s = 0;
-#pragma omp for simd reduction(+ : s) schedule(static)
-            for (int64_t i = 0; i < n; ++i) s += p[i];
-            total += s;
-#endif
-        }
-        benchmark::DoNotOptimize(total);
-    }
-    state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)));
+    const int64_t bytes = int64_t(1) << 30;
+    BufferPtr buf = read_array(bytes);
+    for (auto _ : state) benchmark::DoNotOptimize(read_sum(reinterpret_cast<const float*>(buf->data()), bytes / 4));
+    state.SetBytesProcessed(state.iterations() * bytes);
 }
 
 // PackedMatmul over rotating weights. Args: M, K, N, hot (1 = one weight).
@@ -143,6 +154,41 @@ void BM_MatmulPlain(benchmark::State& state) {
     }
     set_counters(state, M, K, N);
     state.SetLabel(std::string(pd.impl_info_str()) + " x" + std::to_string(copies));
+}
+
+// On a shared machine the load changes between benchmarks, so the fraction of bandwidth is
+// measured in pairs: each iteration sweeps the packed weights once (M = 1, every copy) and then
+// reads an array of the same size, timing both; the counters are both rates and their ratio.
+void BM_PackedVsRead(benchmark::State& state) {
+    const int64_t K = state.range(0), N = state.range(1);
+    std::vector<kernels::PackedMatmul> mms;
+    int64_t copies = copies_for(K * N * int64_t(sizeof(float)), false);
+    for (int64_t c = 0; c < copies; ++c) {
+        Tensor w = random_tensor({K, N}, unsigned(c));
+        mms.emplace_back(w);
+        mms.back().pack(w);
+    }
+    const int64_t bytes = copies * K * N * int64_t(sizeof(float));
+    BufferPtr array = read_array(bytes);
+    std::vector<float> x(static_cast<size_t>(K)), y(static_cast<size_t>(N));
+    fill_random(x.data(), K, 99);
+    for (auto& mm : mms) mm.run(x.data(), 1, y.data());
+    double matmul_seconds = 0, read_seconds = 0;
+    for (auto _ : state) {
+        auto t0 = std::chrono::steady_clock::now();
+        for (auto& mm : mms) mm.run(x.data(), 1, y.data());
+        auto t1 = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(read_sum(reinterpret_cast<const float*>(array->data()), bytes / 4));
+        auto t2 = std::chrono::steady_clock::now();
+        matmul_seconds += std::chrono::duration<double>(t1 - t0).count();
+        read_seconds += std::chrono::duration<double>(t2 - t1).count();
+        state.SetIterationTime(std::chrono::duration<double>(t2 - t0).count());
+    }
+    double swept = double(state.iterations()) * double(bytes);
+    state.counters["matmul_GB/s"] = swept / matmul_seconds / 1e9;
+    state.counters["read_GB/s"] = swept / read_seconds / 1e9;
+    state.counters["fraction"] = read_seconds / matmul_seconds;
+    state.SetLabel(mms[0].layout() + " x" + std::to_string(copies));
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {
@@ -270,6 +316,7 @@ void BM_Gelu(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PackedVsRead)->Args({1024, 4096})->Args({4096, 1024})->Args({768, 2304})->ArgNames({"K", "N"})->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MatmulPacked)->Apply(matmul_args);
 BENCHMARK(BM_MatmulPlain)->Apply(matmul_args);
 BENCHMARK(BM_BatchedMatmul)->Apply(attention_args);
