@@ -104,15 +104,18 @@ void BM_ReadBandwidth(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 
-// PackedMatmul over rotating weights. Args: M, K, N, hot (1 = one weight).
+// PackedMatmul over rotating weights. Args: M, K, N, hot (1 = one weight), gemv (M = 1 through
+// gemv_panels, else oneDNN).
 void BM_MatmulPacked(benchmark::State& state) {
     const int64_t M = state.range(0), K = state.range(1), N = state.range(2);
     const bool hot = state.range(3) != 0;
+    kernels::MatmulOptions options;
+    options.single_row_gemv = state.range(4) != 0;
     std::vector<kernels::PackedMatmul> mms;
     int64_t copies = copies_for(K * N * int64_t(sizeof(float)), hot);
     for (int64_t c = 0; c < copies; ++c) {
         Tensor w = random_tensor({K, N}, unsigned(c));
-        mms.emplace_back(w);
+        mms.emplace_back(w, options);
         mms.back().pack(w);
     }
     std::vector<float> x(size_t(M * K)), y(size_t(M * N));
@@ -194,9 +197,24 @@ void BM_PackedVsRead(benchmark::State& state) {
 void matmul_args(benchmark::internal::Benchmark* b) {
     const int64_t shapes[][2] = {{1024, 4096}, {4096, 1024}, {768, 2304}};
     for (auto& s : shapes)
+        for (int64_t M : {1, 32}) b->Args({M, s[0], s[1], 0, 1});
+    for (auto& s : shapes) b->Args({1, s[0], s[1], 1, 1});
+    b->ArgNames({"M", "K", "N", "hot", "gemv"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+void plain_args(benchmark::internal::Benchmark* b) {
+    const int64_t shapes[][2] = {{1024, 4096}, {4096, 1024}, {768, 2304}};
+    for (auto& s : shapes)
         for (int64_t M : {1, 32}) b->Args({M, s[0], s[1], 0});
     for (auto& s : shapes) b->Args({1, s[0], s[1], 1});
     b->ArgNames({"M", "K", "N", "hot"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+// M = 1 through oneDNN's brgemm on the same packed weights, to compare with gemv_panels.
+void gemv_off_args(benchmark::internal::Benchmark* b) {
+    const int64_t shapes[][2] = {{1024, 4096}, {4096, 1024}, {768, 2304}};
+    for (auto& s : shapes) b->Args({1, s[0], s[1], 0, 0});
+    b->ArgNames({"M", "K", "N", "hot", "gemv"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
 // Attention-sized products: heads, M (queries), N, K, transposed_b. Decode scores are
@@ -317,8 +335,8 @@ void BM_Gelu(benchmark::State& state) {
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PackedVsRead)->Args({1024, 4096})->Args({4096, 1024})->Args({768, 2304})->ArgNames({"K", "N"})->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_MatmulPacked)->Apply(matmul_args);
-BENCHMARK(BM_MatmulPlain)->Apply(matmul_args);
+BENCHMARK(BM_MatmulPacked)->Apply(matmul_args)->Apply(gemv_off_args);
+BENCHMARK(BM_MatmulPlain)->Apply(plain_args);
 BENCHMARK(BM_BatchedMatmul)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulTiles)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulDnnl)->Apply(dnnl_attention_args)->Args({16, 1, 512, 64, 1, 1});

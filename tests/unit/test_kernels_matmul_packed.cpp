@@ -37,7 +37,8 @@ Tensor reference_matmul(const Tensor& x, const Tensor& weight, const MatmulOptio
 void check_matmul(int64_t M, int64_t K, int64_t N, MatmulOptions o, bool with_bias) {
     std::string what = "M=" + std::to_string(M) + " K=" + std::to_string(K) + " N=" + std::to_string(N) +
                        " transposed=" + std::to_string(o.transposed_b) + " act=" + std::to_string(int(o.activation)) +
-                       " residual=" + std::to_string(o.residual) + " bias=" + std::to_string(with_bias);
+                       " residual=" + std::to_string(o.residual) + " bias=" + std::to_string(with_bias) +
+                       " gemv=" + std::to_string(o.single_row_gemv);
     Tensor weight = random_tensor(o.transposed_b ? Shape{N, K} : Shape{K, N});
     Tensor original = weight.clone();  // the test's own copy; pack() takes `weight`
     Tensor bias = with_bias ? random_tensor({N}) : Tensor{};
@@ -65,6 +66,10 @@ TEST(KernelsMatmulPacked, RandomShapesAndOptions) {
             o.activation = Activation(random_int(0, 2));
             o.residual = variant & 2;
             check_matmul(s[0], s[1], s[2], o, random_int(0, 1) == 1);
+            if (s[0] == 1) {  // one row: our gemv_panels by default, and oneDNN's brgemm
+                o.single_row_gemv = false;
+                check_matmul(s[0], s[1], s[2], o, random_int(0, 1) == 1);
+            }
         }
     }
     for (int i = 0; i < 6; ++i) {

@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "kernels/cpu/dnnl_engine.h"
+#include "kernels/cpu/gemv_panels.h"
 
 namespace frugal::kernels {
 
@@ -53,6 +54,9 @@ struct PackedMatmul::Impl {
     // Offsets, in floats, of the elements along a row of the original weight tensor (k with
     // transposed_b, n otherwise); the other dimension's part is added per row.
     std::vector<int64_t> along_offsets;
+    // Panel stride when the layout is BA16a64b (64-column panels of [K padded, 64] rows): then
+    // M = 1 runs through gemv_panels instead of oneDNN. 0 otherwise.
+    int64_t panel_stride = 0;
 
     struct ForM {
         dnnl::matmul primitive;
@@ -119,6 +123,12 @@ PackedMatmul::PackedMatmul(const Tensor& weight, MatmulOptions options, Tensor b
              " could not be created: " + e.what());
     }
     if (m.packed_md.data.format_kind != dnnl_blocked) fail("PackedMatmul: oneDNN chose a non-blocked weight layout");
+    const dnnl_memory_desc_t& md = m.packed_md.data;
+    const dnnl_blocking_desc_t& b = md.format_desc.blocking;
+    bool panels = b.inner_nblks == 2 && b.inner_blks[0] == 16 && b.inner_idxs[0] == 0 && b.inner_blks[1] == kPanelCols &&
+                  b.inner_idxs[1] == 1 && b.strides[0] == 16 * kPanelCols && b.strides[1] == md.padded_dims[0] * kPanelCols &&
+                  md.offset0 == 0;
+    if (panels && options.single_row_gemv) m.panel_stride = b.strides[1];
 }
 
 PackedMatmul::~PackedMatmul() = default;
@@ -185,6 +195,11 @@ void PackedMatmul::run(const float* x, int64_t M, float* y, const float* residua
     if (m.options.residual != (residual != nullptr))
         fail(m.options.residual ? "PackedMatmul::run: this matmul adds a residual and none was given"
                                 : "PackedMatmul::run: a residual was given to a matmul built without one");
+    if (M == 1 && m.panel_stride) {
+        gemv_panels(x, reinterpret_cast<const float*>(m.packed->data()), m.K, m.N, m.panel_stride,
+                    m.bias.buffer ? m.bias.data<float>() : nullptr, m.options.activation, residual, y);
+        return;
+    }
     Impl::ForM& f = m.for_m(M);
     f.src.set_data_handle(const_cast<float*>(x));
     f.dst.set_data_handle(y);
