@@ -49,7 +49,8 @@ void check(int64_t batch, int64_t M, int64_t N, int64_t K, bool transposed_b, fl
 
 TEST(KernelsBatchedMatmul, RandomShapes) {
     const int64_t shapes[][4] = {{1, 1, 1, 1},  {16, 1, 37, 64}, {12, 1, 64, 37}, {3, 5, 70, 64},
-                                 {2, 7, 129, 17}, {4, 33, 33, 64}, {1, 4, 64, 1},  {2, 9, 200, 0}};
+                                 {2, 7, 129, 17}, {4, 33, 33, 64}, {1, 4, 64, 1},  {2, 9, 200, 0},
+                                 {16, 9, 130, 512}};  // the last one runs threaded
     for (Path path : {Path::dispatch, Path::tiles}) {
         for (auto& s : shapes)
             for (bool t : {false, true}) check(s[0], s[1], s[2], s[3], t, 1.f, path);

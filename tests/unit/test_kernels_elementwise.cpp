@@ -7,7 +7,7 @@ using namespace frugal;
 using namespace frugal::kernel_test;
 
 TEST(KernelsElementwise, AddSameShape) {
-    for (int64_t n : {1, 15, 16, 17, 1000, 40001, 100003}) {
+    for (int64_t n : {1, 15, 16, 17, 1000, 40001, 300007}) {  // the last one runs threaded
         Tensor a = random_tensor({n}), b = random_tensor({n});
         std::vector<float> y(static_cast<size_t>(n)), ys(static_cast<size_t>(n));
         kernels::add(a.data<float>(), b.data<float>(), y.data(), n);
@@ -20,7 +20,7 @@ TEST(KernelsElementwise, AddSameShape) {
 
 TEST(KernelsElementwise, AddBiasBroadcasts) {
     for (int i = 0; i < 8; ++i) {
-        int64_t rows = random_int(1, 70), n = random_int(1, 3000);
+        int64_t rows = i == 0 ? 300 : random_int(1, 70), n = i == 0 ? 1000 : random_int(1, 3000);
         Tensor x = random_tensor({rows, n}), bias = random_tensor({n});
         std::vector<float> y(size_t(rows * n)), ys(size_t(rows * n));
         kernels::add_bias(x.data<float>(), bias.data<float>(), y.data(), rows, n);
@@ -33,7 +33,7 @@ TEST(KernelsElementwise, AddBiasBroadcasts) {
 }
 
 TEST(KernelsElementwise, MulScalarAndInPlace) {
-    for (int64_t n : {1, 17, 33000, 65537}) {
+    for (int64_t n : {1, 17, 33000, 300001}) {
         Tensor x = random_tensor({n});
         Tensor s = Tensor::scalar<float>(0.37f);
         Tensor want = reference(OpKind::Mul, {&x, &s});

@@ -30,7 +30,7 @@ void check(int64_t rows, int64_t n, float offset, bool with_params, bool use_sca
 }  // namespace
 
 TEST(KernelsLayerNorm, RandomShapes) {
-    const int64_t shapes[][2] = {{1, 1}, {1, 16}, {3, 17}, {5, 768}, {2, 1024}, {7, 1023}, {33, 100}, {4, 5}};
+    const int64_t shapes[][2] = {{1, 1}, {1, 16}, {3, 17}, {5, 768}, {2, 1024}, {7, 1023}, {33, 100}, {4, 5}, {130, 1025}};
     for (auto& s : shapes)
         for (bool params : {true, false}) check(s[0], s[1], 0.f, params, false);
     for (int i = 0; i < 8; ++i) check(random_int(1, 40), random_int(1, 1100), 0.f, true, false);

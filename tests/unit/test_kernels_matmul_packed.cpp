@@ -58,7 +58,7 @@ void check_matmul(int64_t M, int64_t K, int64_t N, MatmulOptions o, bool with_bi
 
 TEST(KernelsMatmulPacked, RandomShapesAndOptions) {
     const int64_t shapes[][3] = {{1, 1, 1},   {1, 37, 53},   {3, 64, 130}, {7, 129, 65},
-                                 {32, 200, 300}, {5, 16, 64}, {2, 300, 17}, {1, 768, 97}};
+                                 {32, 200, 300}, {5, 16, 64}, {2, 300, 17}, {1, 768, 97}, {1, 600, 500}};
     for (auto& s : shapes) {
         for (int variant = 0; variant < 4; ++variant) {
             MatmulOptions o;

@@ -26,7 +26,7 @@ namespace {
 
 constexpr int64_t kTileRows = 4;
 constexpr int64_t kTileCols = 64;
-constexpr int64_t kParallelMinFlops = 1 << 16;
+constexpr int64_t kParallelMinFlops = 1 << 20;  // multiply-adds (parallel_for.h)
 
 #ifdef __AVX512F__
 // The sums of a, b, c, d in one vector.

@@ -19,7 +19,7 @@ void gather_typed(const float* table, int64_t rows, int64_t cols, const Id* ids,
             fail("gather_rows: index " + std::to_string(ids[i]) + " is out of range for " + std::to_string(rows) +
                  " rows");
     size_t row_bytes = size_t(cols) * sizeof(float);
-    parallel_for(count, count * cols >= (1 << 16), [&](int64_t i) {
+    parallel_for(count, count * cols >= (1 << 18), [&](int64_t i) {
         int64_t id = ids[i] < 0 ? int64_t(ids[i]) + rows : int64_t(ids[i]);
         std::memcpy(out + i * cols, table + id * cols, row_bytes);
     });

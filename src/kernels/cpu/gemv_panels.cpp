@@ -44,7 +44,7 @@ void panel_dot(const float* x, const float* panel, int64_t K, int64_t cols, floa
 void gemv_panels(const float* x, const float* panels, int64_t K, int64_t N, int64_t panel_stride, const float* bias,
                  Activation activation, const float* residual, float* y) {
     int64_t count = (N + kPanelCols - 1) / kPanelCols;
-    parallel_for(count, K * N >= (1 << 16), [&](int64_t p) {
+    parallel_for(count, K * N >= (1 << 18), [&](int64_t p) {
         int64_t n0 = p * kPanelCols, cols = std::min(kPanelCols, N - n0);
         float* out = y + n0;
         panel_dot(x, panels + p * panel_stride, K, cols, out);

@@ -12,7 +12,7 @@ namespace frugal::kernels {
 
 namespace {
 
-constexpr int64_t kParallelMin = 1 << 14;  // elements
+constexpr int64_t kParallelMin = 1 << 17;  // elements, ~0.3 ns each on one thread (parallel_for.h)
 
 #ifdef __AVX512F__
 void layer_norm_row(const float* x, const float* gamma, const float* beta, float* y, int64_t n, float eps) {

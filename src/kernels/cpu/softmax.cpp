@@ -12,7 +12,7 @@ namespace frugal::kernels {
 
 namespace {
 
-constexpr int64_t kParallelMin = 1 << 13;  // elements
+constexpr int64_t kParallelMin = 1 << 17;  // elements, ~0.3 ns each on one thread (parallel_for.h)
 
 // How many keys row r sees.
 int64_t visible_keys(int64_t r, int64_t n, const SoftmaxOptions& o) {

@@ -49,7 +49,7 @@ void transpose_typed(const T* x, T* y, const std::vector<Dim>& dims) {
     const Dim inner = dims.back();
     int64_t outer = 1;
     for (size_t d = 0; d + 1 < dims.size(); ++d) outer *= dims[d].size;
-    parallel_for(outer, outer * inner.size >= (1 << 15), [&](int64_t o) {
+    parallel_for(outer, outer * inner.size >= (1 << 18), [&](int64_t o) {
         int64_t src = 0, rest = o;
         for (size_t d = dims.size() - 1; d-- > 0;) {
             src += rest % dims[d].size * dims[d].in_stride;
@@ -69,7 +69,7 @@ void transpose_typed(const T* x, T* y, const std::vector<Dim>& dims) {
 
 void transpose_0213(const float* x, float* y, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
     size_t run = size_t(d3) * sizeof(float);
-    parallel_for(d0 * d2, d0 * d1 * d2 * d3 >= (1 << 15), [&](int64_t ac) {
+    parallel_for(d0 * d2, d0 * d1 * d2 * d3 >= (1 << 18), [&](int64_t ac) {
         int64_t a = ac / d2, c = ac % d2;
         for (int64_t b = 0; b < d1; ++b)
             std::memcpy(y + ((a * d2 + c) * d1 + b) * d3, x + ((a * d1 + b) * d2 + c) * d3, run);
