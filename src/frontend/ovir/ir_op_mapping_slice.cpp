@@ -1,0 +1,216 @@
+// OpenVINO slicing and splitting -> frugal nodes: StridedSlice (decomposed into Slice, Squeeze
+// and Unsqueeze), Slice-8, Split, VariadicSplit.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+
+#include "frontend/ovir/ir_format.h"
+#include "frontend/ovir/ir_import.h"
+
+namespace frugal::ovir {
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+// The length of slice [b, e) with step st over a dim of size n, with numpy's clamping (the rule
+// ONNX Slice and OpenVINO StridedSlice share).
+int64_t slice_length(int64_t n, int64_t b, int64_t e, int64_t st) {
+    auto clamp = [](int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; };
+    if (b < 0) b = b == kMin ? -1 : b + n;  // kMin never reaches here as a begin; kept total
+    if (e < 0) e = e <= kMin + n ? -1 : e + n;
+    if (st > 0) {
+        b = clamp(b, 0, n);
+        e = clamp(e, 0, n);
+        return e > b ? (e - b + st - 1) / st : 0;
+    }
+    b = clamp(b, -1, n - 1);
+    e = clamp(e, -1, n - 1);
+    return b > e ? (b - e + (-st) - 1) / (-st) : 0;
+}
+
+std::vector<int64_t> mask_of(ImportContext& c, const char* name, size_t n) {
+    std::vector<int64_t> m = c.attr_ints(name);
+    m.resize(n, 0);  // shorter masks are padded with zeros, longer ones cut
+    return m;
+}
+
+}  // namespace
+
+// StridedSlice (OpenVINO's make_slice_plan): each entry i of begin/end/stride is, in this order
+// of precedence, a new axis, a shrunk axis (one element, then dropped), the ellipsis (the axes
+// no other entry claims), or an ordinary begin:end:stride slice; axes after the last entry are
+// kept whole. That is one Slice over the input axes, a Squeeze of the shrunk ones and an
+// Unsqueeze of the new ones, each only when needed.
+std::vector<ValueId> translate_strided_slice(ImportContext& c) {
+    std::vector<int64_t> begin = c.const_ints(1, "begin");
+    std::vector<int64_t> end = c.const_ints(2, "end");
+    std::vector<int64_t> stride = c.input_count() > 3 ? c.const_ints(3, "stride") : std::vector<int64_t>(begin.size(), 1);
+    size_t m = begin.size();
+    if (end.size() != m || stride.size() != m)
+        c.fail("begin, end and stride must have the same length, got " + std::to_string(m) + ", " +
+               std::to_string(end.size()) + ", " + std::to_string(stride.size()));
+    std::vector<int64_t> begin_mask = mask_of(c, "begin_mask", m), end_mask = mask_of(c, "end_mask", m);
+    std::vector<int64_t> new_axis = mask_of(c, "new_axis_mask", m), shrink = mask_of(c, "shrink_axis_mask", m);
+    std::vector<int64_t> ellipsis = mask_of(c, "ellipsis_mask", m);
+    PartialShape in = c.in_shape(0);
+    int64_t rank = c.in_rank(0);
+
+    int64_t real_axes = 0, ellipses = 0;
+    for (size_t i = 0; i < m; ++i) {
+        if (new_axis[i]) continue;
+        if (!shrink[i] && ellipsis[i]) ++ellipses;
+        else ++real_axes;
+    }
+    if (ellipses > 1) c.fail("ellipsis_mask has more than one bit set");
+    if (real_axes > rank)
+        c.fail("slices " + std::to_string(real_axes) + " axes of an input of rank " + std::to_string(rank));
+    int64_t ellipsis_size = rank - real_axes;
+
+    std::vector<int64_t> starts, ends, axes, steps, squeeze_axes, unsqueeze_axes;
+    PartialShape sliced = in;  // the shape after Slice
+    sliced.dim_names.clear();
+    int64_t in_axis = 0, out_axis = 0;
+    for (size_t i = 0; i < m; ++i) {
+        if (new_axis[i]) {
+            unsqueeze_axes.push_back(out_axis++);
+            continue;
+        }
+        if (shrink[i]) {
+            int64_t n = in.dims[size_t(in_axis)];
+            int64_t b = begin[i];
+            if (n >= 0 && (b < -n || b >= n))
+                c.fail("shrink_axis index " + std::to_string(b) + " is out of range for a dim of " + std::to_string(n));
+            starts.push_back(b);
+            ends.push_back(b == -1 ? kMax : b + 1);
+            axes.push_back(in_axis);
+            steps.push_back(1);
+            sliced.dims[size_t(in_axis)] = 1;
+            squeeze_axes.push_back(in_axis++);
+            continue;
+        }
+        if (ellipsis[i]) {
+            in_axis += ellipsis_size;
+            out_axis += ellipsis_size;
+            continue;
+        }
+        int64_t n = in.dims[size_t(in_axis)];
+        int64_t st = stride[i];
+        if (st == 0) c.fail("stride " + std::to_string(i) + " is zero");
+        int64_t b = begin_mask[i] ? (st > 0 ? 0 : kMax) : begin[i];
+        int64_t e = end_mask[i] ? (st > 0 ? kMax : kMin) : end[i];
+        bool whole = st == 1 && b == 0 && (e == kMax || (n >= 0 && e >= n));
+        if (!whole) {
+            starts.push_back(b);
+            ends.push_back(e);
+            axes.push_back(in_axis);
+            steps.push_back(st);
+            sliced.dims[size_t(in_axis)] = n >= 0 ? slice_length(n, b, e, st) : kDynamic;
+        }
+        ++in_axis;
+        ++out_axis;
+    }
+    int64_t out_rank = rank - int64_t(squeeze_axes.size()) + int64_t(unsqueeze_axes.size());
+    const PartialShape& port = c.layer.outputs[0].shape;
+    if (port.rank_known && int64_t(port.rank()) != out_rank)
+        c.fail("the masks give an output of rank " + std::to_string(out_rank) + " but the output port has rank " +
+               std::to_string(port.rank()));
+
+    DType t = c.in_dtype(0);
+    int steps_left = int(!axes.empty()) + int(!squeeze_axes.empty()) + int(!unsqueeze_axes.empty());
+    if (steps_left == 0) return {c.add_out(OpKind::Identity, {c.in(0)})};
+    ValueId cur = c.in(0);
+    if (!axes.empty()) {
+        std::vector<ValueId> ins = {cur, c.const_i64("starts", starts), c.const_i64("ends", ends), c.const_i64("axes", axes),
+                                    c.const_i64("steps", steps)};
+        cur = --steps_left == 0 ? c.add_out(OpKind::Slice, ins) : c.add_temp(OpKind::Slice, ins, "sliced", t, sliced);
+    }
+    if (!squeeze_axes.empty()) {
+        PartialShape squeezed = PartialShape::of_rank(0);
+        for (int64_t d = 0; d < rank; ++d)
+            if (std::find(squeeze_axes.begin(), squeeze_axes.end(), d) == squeeze_axes.end())
+                squeezed.dims.push_back(sliced.dims[size_t(d)]);
+        std::vector<ValueId> ins = {cur, c.const_i64("shrink_axes", squeeze_axes)};
+        cur = --steps_left == 0 ? c.add_out(OpKind::Squeeze, ins) : c.add_temp(OpKind::Squeeze, ins, "shrunk", t, squeezed);
+    }
+    if (!unsqueeze_axes.empty()) cur = c.add_out(OpKind::Unsqueeze, {cur, c.const_i64("new_axes", unsqueeze_axes)});
+    return {cur};
+}
+
+// Slice-8 (data, start, stop, step[, axes]) is ONNX Slice with the inputs in another order.
+std::vector<ValueId> translate_slice(ImportContext& c) {
+    ValueId axes = c.input_count() > 4 ? c.as_i64(4, true) : kNoId;
+    return {c.add_out(OpKind::Slice, {c.in(0), c.as_i64(1, true), c.as_i64(2, true), axes, c.as_i64(3, true)})};
+}
+
+std::vector<ValueId> translate_split(ImportContext& c) {
+    std::vector<int64_t> axis = c.const_ints(1, "axis");
+    if (axis.size() != 1) c.fail("axis must hold one value");
+    int64_t parts = c.attr_int("num_splits", 0);
+    if (parts <= 0) c.fail("num_splits must be positive, got " + c.attr("num_splits", "nothing"));
+    if (size_t(parts) != c.output_count())
+        c.fail("num_splits=" + std::to_string(parts) + " but the layer has " + std::to_string(c.output_count()) + " output ports");
+    Attributes a;
+    a.set("axis", axis[0]);
+    a.set("num_outputs", parts);
+    std::vector<ValueId> outs;
+    for (size_t i = 0; i < c.output_count(); ++i) outs.push_back(c.out(i));
+    c.add(OpKind::Split, {c.in(0)}, outs, a);
+    return outs;
+}
+
+// VariadicSplit's lengths may hold one -1 (the rest of the axis); ONNX Split wants every length,
+// so the -1 becomes the static remainder, or is computed from the input's shape at run time.
+std::vector<ValueId> translate_variadic_split(ImportContext& c) {
+    std::vector<int64_t> axis_v = c.const_ints(1, "axis");
+    if (axis_v.size() != 1) c.fail("axis must hold one value");
+    std::vector<int64_t> lengths = c.const_ints(2, "split_lengths");
+    if (lengths.size() != c.output_count())
+        c.fail("split_lengths has " + std::to_string(lengths.size()) + " entries but the layer has " +
+               std::to_string(c.output_count()) + " output ports");
+    int64_t axis = normalize_axis(axis_v[0], c.in_rank(0), "axis");
+    int64_t dim = c.in_shape(0).dims[size_t(axis)];
+    int64_t known = 0;
+    int fill = -1;
+    for (size_t i = 0; i < lengths.size(); ++i) {
+        if (lengths[i] == -1) {
+            if (fill >= 0) c.fail("split_lengths has more than one -1");
+            fill = int(i);
+        } else if (lengths[i] < 0) {
+            c.fail("split_lengths holds " + std::to_string(lengths[i]));
+        } else {
+            known += lengths[i];
+        }
+    }
+    ValueId split;
+    if (fill < 0 || dim >= 0) {
+        if (fill >= 0) {
+            if (known > dim) c.fail("split_lengths add up to more than the axis size " + std::to_string(dim));
+            lengths[size_t(fill)] = dim - known;
+        }
+        split = c.const_i64("split", lengths);
+    } else {
+        // rest = shape[axis] - sum(known lengths), spliced between the constant lengths.
+        ValueId shape = c.add_temp(OpKind::Shape, {c.in(0)}, "shape", DType::i64, PartialShape(Shape{c.in_rank(0)}));
+        std::vector<ValueId> ins = {shape, c.const_i64("axis_start", {axis}), c.const_i64("axis_end", {axis + 1})};
+        ValueId axis_dim = c.add_temp(OpKind::Slice, ins, "axis_dim", DType::i64, PartialShape(Shape{1}));
+        ValueId rest = c.add_temp(OpKind::Sub, {axis_dim, c.const_i64("known", {known})}, "rest", DType::i64, PartialShape(Shape{1}));
+        std::vector<ValueId> parts;
+        std::vector<int64_t> before(lengths.begin(), lengths.begin() + fill), after(lengths.begin() + fill + 1, lengths.end());
+        if (!before.empty()) parts.push_back(c.const_i64("lengths_before", before));
+        parts.push_back(rest);
+        if (!after.empty()) parts.push_back(c.const_i64("lengths_after", after));
+        Attributes a;
+        a.set("axis", int64_t(0));
+        split = c.add_temp(OpKind::Concat, parts, "split", DType::i64, PartialShape(Shape{int64_t(lengths.size())}), a);
+    }
+    Attributes a;
+    a.set("axis", axis);
+    std::vector<ValueId> outs;
+    for (size_t i = 0; i < c.output_count(); ++i) outs.push_back(c.out(i));
+    c.add(OpKind::Split, {c.in(0), split}, outs, a);
+    return outs;
+}
+
+}  // namespace frugal::ovir
