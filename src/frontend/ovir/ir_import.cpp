@@ -24,6 +24,10 @@ ImportContext::ImportContext(Graph& g, const IrLayer& l, std::vector<ValueId> in
 
 void ImportContext::fail(const std::string& message) const { frugal::fail(layer.context() + ": " + message); }
 
+void ImportContext::unsupported(const std::string& message, const std::string& feature) const {
+    throw UnsupportedError(layer.context() + ": " + message, feature);
+}
+
 ValueId ImportContext::in(size_t i) const {
     if (i >= inputs_.size()) fail("missing input " + std::to_string(i));
     return inputs_[i];
@@ -126,7 +130,7 @@ void ImportContext::check_auto_broadcast() const {
         }
         return;
     }
-    fail("auto_broadcast=\"" + mode + "\" is not supported (only numpy and none)");
+    unsupported("auto_broadcast=\"" + mode + "\" is not supported (only numpy and none)", "auto_broadcast " + mode);
 }
 
 ValueId ImportContext::out(size_t i) {

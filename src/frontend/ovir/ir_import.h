@@ -49,6 +49,8 @@ public:
     Graph& graph;
 
     [[noreturn]] void fail(const std::string& message) const;  // prefixed with the layer context
+    // Valid OpenVINO that frugal does not handle (UnsupportedError, naming `feature`).
+    [[noreturn]] void unsupported(const std::string& message, const std::string& feature) const;
 
     // Inputs.
     size_t input_count() const { return inputs_.size(); }

@@ -404,7 +404,7 @@ void export_node(ExportContext& c, const Node& n) {
         case OpKind::Trilu:
         case OpKind::Count: break;
     }
-    c.fail("has no OpenVINO equivalent");
+    throw UnsupportedError(n.context() + ": has no OpenVINO equivalent", "op " + std::string(op_name(n.op)));
 }
 
 }  // namespace frugal::ovir

@@ -116,7 +116,7 @@ std::vector<ValueId> softmax(ImportContext& c) {
 std::vector<ValueId> convert(ImportContext& c) {
     std::string name = c.attr_required("destination_type");
     std::optional<DType> t = dtype_from_ir(name);
-    if (!t) c.fail("destination_type '" + name + "' is not supported");
+    if (!t) c.unsupported("destination_type '" + name + "' is not supported", "element type " + name);
     return {c.add_out(OpKind::Cast, {c.in(0)}, one_attr("to", onnx_type_code(*t)))};
 }
 
@@ -134,7 +134,7 @@ std::vector<ValueId> select(ImportContext& c) {
 std::vector<ValueId> shape_of(ImportContext& c) {
     std::string type = c.layer.opset >= 3 ? c.attr("output_type", "i64") : "i64";
     std::optional<DType> t = dtype_from_ir(type);
-    if (t != DType::i64 && t != DType::i32) c.fail("output_type '" + type + "' is not supported (i32 or i64)");
+    if (t != DType::i64 && t != DType::i32) c.fail("output_type '" + type + "' must be i32 or i64");
     if (t == DType::i64) return {c.add_out(OpKind::Shape, {c.in(0)})};
     ValueId s = c.add_temp(OpKind::Shape, {c.in(0)}, "shape_i64", DType::i64, c.layer.outputs[0].shape);
     return {c.add_out(OpKind::Cast, {s}, one_attr("to", onnx_type_code(DType::i32)))};
@@ -145,7 +145,7 @@ std::vector<ValueId> range(ImportContext& c) {
     if (c.layer.opset >= 4) {
         std::string name = c.attr_required("output_type");
         std::optional<DType> ot = dtype_from_ir(name);
-        if (!ot) c.fail("output_type '" + name + "' is not supported");
+        if (!ot) c.unsupported("output_type '" + name + "' is not supported", "element type " + name);
         t = *ot;
     }
     // ONNX Range wants three scalars of the output type.

@@ -34,7 +34,8 @@ std::vector<ValueId> translate_squeeze(ImportContext& c) {
         for (int64_t a : axes) {
             int64_t n = a < 0 ? a + r : a;
             if (n < 0 || n >= r) c.fail("axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r));
-            if (s.dims[size_t(n)] == kDynamic) c.fail("allow_axis_skip=true with a dynamic dimension is not supported");
+            if (s.dims[size_t(n)] == kDynamic)
+                c.unsupported("allow_axis_skip=true with a dynamic dimension is not supported", "Squeeze allow_axis_skip");
             if (s.dims[size_t(n)] == 1) kept.push_back(n);
         }
         if (kept.empty()) return {c.add_out(OpKind::Identity, {c.in(0)})};
@@ -68,7 +69,7 @@ std::vector<ValueId> translate_gather(ImportContext& c) {
     int64_t batch_dims = c.layer.opset >= 7 ? c.attr_int("batch_dims", 0) : 0;
     if (batch_dims < 0 && c.in_shape(1).rank_known) batch_dims += c.in_rank(1);
     if (batch_dims != 0)
-        c.fail("batch_dims=" + c.attr("batch_dims", "") + " is not supported (only 0)");
+        c.unsupported("batch_dims=" + c.attr("batch_dims", "") + " is not supported (only 0)", "Gather batch_dims");
     std::vector<int64_t> axis = c.const_ints(2, "axis");
     if (axis.size() != 1) c.fail("axis must hold one value, got " + std::to_string(axis.size()));
     Attributes a;
@@ -83,7 +84,7 @@ std::vector<ValueId> translate_broadcast(ImportContext& c) {
         // for every valid numpy broadcast.
         return {c.add_out(OpKind::Expand, {c.in(0), c.as_i64(1, true)})};
     }
-    if (mode != "explicit") c.fail("broadcast mode '" + mode + "' is not supported");
+    if (mode != "explicit") c.unsupported("broadcast mode '" + mode + "' is not supported", "Broadcast mode " + mode);
     // explicit: data dim i goes to output axis axes_mapping[i]. With an increasing mapping that is
     // Unsqueeze at the other axes, then Expand.
     if (c.input_count() != 3) c.fail("explicit mode needs the axes_mapping input");
@@ -95,8 +96,9 @@ std::vector<ValueId> translate_broadcast(ImportContext& c) {
     else c.fail("explicit mode needs a target_shape of known length");
     for (size_t i = 0; i < mapping.size(); ++i) {
         if (mapping[i] < 0 || mapping[i] >= out_rank || (i > 0 && mapping[i] <= mapping[i - 1]))
-            c.fail("explicit broadcast needs an increasing axes_mapping within the output rank, got [" +
-                   format_int_list(mapping) + "]");
+            c.unsupported("explicit broadcast is supported only with an increasing axes_mapping within the output rank, got [" +
+                              format_int_list(mapping) + "]",
+                          "Broadcast explicit axes_mapping");
     }
     if (c.in_shape(0).rank_known && int64_t(mapping.size()) != c.in_rank(0))
         c.fail("axes_mapping has " + std::to_string(mapping.size()) + " entries for data of rank " + std::to_string(c.in_rank(0)));

@@ -8,6 +8,7 @@
 #include "frontend/ovir/ir_format.h"
 #include "frontend/ovir/ir_import.h"
 #include "ir/error.h"
+#include "ir/verifier.h"
 
 namespace frugal {
 namespace {
@@ -70,10 +71,13 @@ public:
             for (size_t l : order_) translate(l);
             for (size_t l = 0; l < layers_.size(); ++l)
                 if (is_type(layers_[l], "Result") && !values_[l].empty()) model_.graph.outputs.push_back(values_[l][0]);
+            if (model_.graph.outputs.empty()) fail("the model has no Result layer");
+            verify_graph(model_.graph);
+        } catch (const UnsupportedError& e) {
+            throw UnsupportedError(xml_path_ + ": " + e.what(), e.feature);
         } catch (const Error& e) {
             throw Error(xml_path_ + ": " + e.what());
         }
-        if (model_.graph.outputs.empty()) fail(xml_path_ + ": the model has no Result layer");
         model_.opsets[""] = 21;
         model_.ir_version = 10;  // the ONNX IR version that goes with opset 21
         model_.producer_name = "OpenVINO IR v" + std::to_string(ir_version_);
@@ -148,7 +152,10 @@ private:
         std::string precision = x.attribute("precision").value();
         if (!is_unspecified_ir_type(precision)) {
             std::optional<DType> t = dtype_from_ir(precision);
-            if (!t) fail(l.context() + ": output port " + std::to_string(p.id) + " has unsupported precision '" + precision + "'");
+            if (!t)
+                throw UnsupportedError(l.context() + ": output port " + std::to_string(p.id) + " has unsupported precision '" +
+                                           precision + "'",
+                                       "element type " + precision);
             p.dtype = *t;
         }
         p.names = split_names(x.attribute("names").value());
@@ -226,7 +233,9 @@ private:
             n = n * 10 + (v[i] - '0');
         }
         if (!ok || n < 1 || n > kMaxOpset)
-            fail(l.context() + ": unknown version '" + v + "' (frugal reads opset1 to opset" + std::to_string(kMaxOpset) + ")");
+            throw UnsupportedError(l.context() + ": unknown version '" + v + "' (frugal reads opset1 to opset" +
+                                       std::to_string(kMaxOpset) + ")",
+                                   "version " + v);
         l.opset = n;
     }
 
@@ -266,7 +275,7 @@ private:
             values_[index] = ins;
         } else {
             const OpMapping* m = find_op_mapping(l.type);
-            if (!m) fail(l.context() + ": unsupported op type '" + l.type + "'");
+            if (!m) throw UnsupportedError(l.context() + ": unsupported op type '" + l.type + "'", "op " + l.type);
             if (l.opset < m->since_opset)
                 fail(l.context() + ": " + l.type + " is not in " + l.version + " (it first appears in opset" +
                      std::to_string(m->since_opset) + ")");
@@ -288,7 +297,7 @@ private:
         DType t = DType::undefined;
         if (!is_unspecified_ir_type(et)) {
             std::optional<DType> d = dtype_from_ir(et);
-            if (!d) fail(l.context() + ": unsupported element_type '" + et + "'");
+            if (!d) throw UnsupportedError(l.context() + ": unsupported element_type '" + et + "'", "element type " + et);
             t = *d;
         } else if (!l.outputs.empty()) {
             t = l.outputs[0].dtype;
@@ -307,7 +316,7 @@ private:
     ValueId read_const(const IrLayer& l) {
         std::string et = l.data.attribute("element_type").value();
         std::optional<DType> t = dtype_from_ir(et);
-        if (!t) fail(l.context() + ": unsupported element_type '" + et + "'");
+        if (!t) throw UnsupportedError(l.context() + ": unsupported element_type '" + et + "'", "element type " + et);
         if (!l.data.attribute("shape")) fail(l.context() + ": missing attribute 'shape'");
         PartialShape ps;
         try {

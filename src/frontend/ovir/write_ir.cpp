@@ -268,6 +268,10 @@ void write_ir(const Model& model, const std::string& xml_path) {
         write_layers(graph, ctx);
         bin.close();
         serialize(ctx.layers, file_stem(xml_path), xml_tmp);
+    } catch (const UnsupportedError& e) {
+        std::remove(xml_tmp.c_str());
+        std::remove(bin_tmp.c_str());
+        throw UnsupportedError(xml_path + ": " + e.what(), e.feature);
     } catch (const Error& e) {
         std::remove(xml_tmp.c_str());
         std::remove(bin_tmp.c_str());
