@@ -420,7 +420,9 @@ TEST(OvIrRead, ShapeBroadcastRangeSelectReduce) {
     Src rs = ir.op1("ReduceSum", "opset1", "keep_dims=\"true\"", {sel, ir.i64("rax", {1})}, f32({2, 1}), "rs");
     Src rm = ir.op1("ReduceMax", "opset1", "keep_dims=\"false\"", {x, ir.i64("rax2", {0}, true)}, f32({3}), "rm");
     Src noop = ir.op1("ReduceMean", "opset1", "keep_dims=\"false\"", {x, ir.i64("none", {})}, f32({2, 3}), "noop");
-    for (const Src& s : {shape, bc, ex, rg, sel, rs, rm, noop}) ir.result(s);
+    Src r1 = ir.op1("Range", "opset1", "", {ir.constant<float>("f0", "f32", {}, {0.5f}), ir.constant<float>("f1", "f32", {}, {2}),
+                                           ir.constant<float>("f2", "f32", {}, {0.5f})}, f32({3}), "range1");
+    for (const Src& s : {shape, bc, ex, rg, sel, rs, rm, noop, r1}) ir.result(s);
     Model m = read_ir(ir.save(dir));
     expect_inference_agrees(m);
     TensorMap out = run_reference(m, {{"x", Tensor::from_vector<float>({2, 3}, iota(6))}});
@@ -434,6 +436,7 @@ TEST(OvIrRead, ShapeBroadcastRangeSelectReduce) {
     EXPECT_EQ(floats(out.at("rs")), (std::vector<float>{3, 6}));
     EXPECT_EQ(floats(out.at("rm")), (std::vector<float>{3, 4, 5}));
     EXPECT_EQ(floats(out.at("noop")), iota(6));
+    EXPECT_EQ(floats(out.at("range1")), (std::vector<float>{0.5f, 1, 1.5f}));
 }
 
 TEST(OvIrRead, IntegerDivisionFloors) {
@@ -521,7 +524,7 @@ TEST(OvIrBadInput, EdgeToMissingLayer) {
     ir.op1("Relu", "opset1", "", {x}, f32({2}), "r");
     ir.raw_edge("<edge from-layer=\"42\" from-port=\"0\" to-layer=\"1\" to-port=\"0\"/>");
     std::string msg = error_of([&] { read_ir(ir.save(dir)); });
-    EXPECT_NE(msg.find("from-layer=42 names no layer"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("there is no layer 42 (the edge feeds layer 1 'r' (Relu))"), std::string::npos) << msg;
 }
 
 TEST(OvIrBadInput, EdgeToMissingPort) {

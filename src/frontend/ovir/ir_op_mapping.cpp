@@ -120,6 +120,8 @@ std::vector<ValueId> convert(ImportContext& c) {
     return {c.add_out(OpKind::Cast, {c.in(0)}, one_attr("to", onnx_type_code(*t)))};
 }
 
+std::vector<ValueId> convert_like(ImportContext& c) { return {c.add_out(OpKind::CastLike, {c.in(0), c.in(1)})}; }
+
 std::vector<ValueId> einsum(ImportContext& c) {
     std::vector<ValueId> ins;
     for (size_t i = 0; i < c.input_count(); ++i) ins.push_back(c.in(i));
@@ -230,7 +232,8 @@ const OpMapping kMappings[] = {
     {"Select", 1, 3, 3, select},
     // types
     {"Convert", 1, 1, 1, convert},
-    {"ConvertLike", 1, 2, 2, unary<OpKind::CastLike>},
+    {"Identity", 16, 1, 1, unary<OpKind::Identity>},
+    {"ConvertLike", 1, 2, 2, convert_like},
     // linear algebra
     {"MatMul", 1, 2, 2, translate_matmul},
     {"Einsum", 7, 1, 1 << 20, einsum},
@@ -339,6 +342,7 @@ std::vector<ValueId> translate_mvn(ImportContext& c) {
     }
     Attributes keep;
     keep.set("keepdims", int64_t(1));
+    keep.set("noop_with_empty_axes", int64_t(1));  // as reduce<> sets it: OpenVINO's empty axes
     ValueId mean = c.add_temp(OpKind::ReduceMean, {c.in(0), axes}, "mean", t, reduced, keep);
     if (!normalize_variance) return {c.add_out(OpKind::Sub, {c.in(0), mean})};
     ValueId centered = c.add_temp(OpKind::Sub, {c.in(0), mean}, "centered", t, s);

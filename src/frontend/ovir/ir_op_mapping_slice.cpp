@@ -184,7 +184,10 @@ std::vector<ValueId> translate_variadic_split(ImportContext& c) {
         }
     }
     ValueId split;
-    if (fill < 0 || dim >= 0) {
+    const Tensor* given = c.in_const(2);
+    if (fill < 0 && given->dtype == DType::i64 && given->rank() == 1) {
+        split = c.in(2);  // already what ONNX wants
+    } else if (fill < 0 || dim >= 0) {
         if (fill >= 0) {
             if (known > dim) c.fail("split_lengths add up to more than the axis size " + std::to_string(dim));
             lengths[size_t(fill)] = dim - known;

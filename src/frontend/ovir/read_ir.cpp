@@ -162,21 +162,16 @@ private:
         return p;
     }
 
-    size_t layer_index(pugi::xml_node e, const char* attr, const std::string& where) {
-        int64_t id = required_int(e, attr, where);
-        auto it = index_of_.find(id);
-        if (it == index_of_.end()) fail(where + ": " + attr + "=" + std::to_string(id) + " names no layer");
-        return it->second;
-    }
-
     void parse_edge(pugi::xml_node e) {
-        std::string where = "edge at offset " + std::to_string(e.offset_debug());
-        size_t from = layer_index(e, "from-layer", where);
-        size_t to = layer_index(e, "to-layer", where);
-        int64_t from_port = required_int(e, "from-port", where);
-        int64_t to_port = required_int(e, "to-port", where);
-        const IrLayer& src = layers_[from];
-        const IrLayer& dst = layers_[to];
+        int64_t from_id = required_int(e, "from-layer", "edge"), to_id = required_int(e, "to-layer", "edge");
+        int64_t from_port = required_int(e, "from-port", "edge"), to_port = required_int(e, "to-port", "edge");
+        std::string where = "edge from layer " + std::to_string(from_id) + " port " + std::to_string(from_port) + " to layer " +
+                            std::to_string(to_id) + " port " + std::to_string(to_port);
+        auto from_it = index_of_.find(from_id), to_it = index_of_.find(to_id);
+        if (to_it == index_of_.end()) fail(where + ": there is no layer " + std::to_string(to_id));
+        const IrLayer& dst = layers_[to_it->second];
+        if (from_it == index_of_.end()) fail(where + ": there is no layer " + std::to_string(from_id) + " (the edge feeds " + dst.context() + ")");
+        const IrLayer& src = layers_[from_it->second];
         std::optional<size_t> out;
         for (size_t i = 0; i < src.outputs.size(); ++i)
             if (src.outputs[i].id == from_port) out = i;
@@ -185,8 +180,9 @@ private:
         for (size_t i = 0; i < dst.inputs.size(); ++i)
             if (dst.inputs[i].id == to_port) in = i;
         if (!in) fail(where + ": " + dst.context() + " has no input port " + std::to_string(to_port));
-        if (sources_[to][*in]) fail(where + ": input port " + std::to_string(to_port) + " of " + dst.context() + " has two incoming edges");
-        sources_[to][*in] = Source{from, *out};
+        std::optional<Source>& slot = sources_[to_it->second][*in];
+        if (slot) fail(where + ": input port " + std::to_string(to_port) + " of " + dst.context() + " has two incoming edges");
+        slot = Source{from_it->second, *out};
     }
 
     // Parameters in file order, then every layer a Result needs, producers first (as OpenVINO
@@ -284,7 +280,16 @@ private:
                      (m->max_inputs == m->min_inputs ? "" : " to " + std::to_string(m->max_inputs)) + " inputs, got " +
                      std::to_string(ins.size()));
             ImportContext ctx(g, l, ins, names_);
-            std::vector<ValueId> outs = m->translate(ctx);
+            std::vector<ValueId> outs;
+            try {
+                outs = m->translate(ctx);
+            } catch (const UnsupportedError&) {
+                throw;
+            } catch (const Error& e) {
+                // Helpers (axis checks, tensor views) do not know the layer; add it once.
+                if (std::string(e.what()).rfind(l.context(), 0) == 0) throw;
+                fail(l.context() + ": " + e.what());
+            }
             if (outs.size() != l.outputs.size())
                 fail(l.context() + ": produces " + std::to_string(outs.size()) + " outputs but the layer lists " +
                      std::to_string(l.outputs.size()) + " output ports");

@@ -236,14 +236,26 @@ void write_layers(const Graph& graph, ExportContext& ctx) {
     for (const Node& n : graph.nodes) {
         if (n.dead) continue;
         ctx.node = &n;
-        export_node(ctx, n);
+        try {
+            export_node(ctx, n);
+        } catch (const UnsupportedError&) {
+            throw;
+        } catch (const Error& e) {
+            // Helpers (attribute getters, axis checks) do not know the node; add it once.
+            if (std::string(e.what()).rfind(n.context(), 0) == 0) throw;
+            ctx.fail(e.what());
+        }
         for (ValueId o : n.outputs)
             if (o != kNoId && graph.is_graph_output(o) && !ctx.is_bound(o))
                 ctx.fail("output '" + ctx.value(o).name + "' was not produced");
     }
     ctx.node = nullptr;
-    for (ValueId v : graph.outputs) {
-        PortRef src = ctx.port(v);
+    // Results last, after any Const that is itself an output.
+    std::vector<PortRef> sources;
+    for (ValueId v : graph.outputs) sources.push_back(ctx.port(v));
+    for (size_t i = 0; i < graph.outputs.size(); ++i) {
+        ValueId v = graph.outputs[i];
+        PortRef src = sources[i];
         OutLayer l;
         l.name = ctx.unique_layer_name(ctx.value(v).name + "/sink_port_0");
         l.type = "Result";
