@@ -299,3 +299,23 @@ TEST(OvIrWrite, InputsAndConstantsAsOutputs) {
     EXPECT_EQ(back.graph.values[size_t(back.graph.outputs[1])].constant->to_int_vector(), (std::vector<int64_t>{5, 6}));
     EXPECT_EQ(layer_types(dir.file("io.xml")), (std::vector<std::string>{"Parameter", "Const", "Result", "Result"}));
 }
+
+TEST(OvIrWrite, FusedMatMulIsUnfused) {
+    Builder b;
+    ValueId x = b.input("x", DType::f32, {2, 3});
+    ValueId w = b.constant("w", Tensor::from_vector<float>({4, 3}, iota(12, -0.6f, 0.1f)));
+    ValueId bias = b.constant("bias", Tensor::from_vector<float>({4}, {0.1f, -0.2f, 0.3f, 0}));
+    ValueId res = b.input("res", DType::f32, {2, 4});
+    ValueId y = b.node(OpKind::FusedMatMul, {x, w, bias, res}, "dense",
+                       attrs({{"transpose_b", int64_t(1)}, {"activation", std::string("gelu_tanh")}}));
+    ValueId z = b.node(OpKind::FusedMatMul, {x, b.constant("w2", Tensor::from_vector<float>({3, 2}, iota(6)))}, "plain");
+    Model m = b.finish({y, z});
+    TempDir dir;
+    write_ir(m, dir.file("fused.xml"));
+    EXPECT_EQ(layer_types(dir.file("fused.xml")),
+              (std::vector<std::string>{"Parameter", "Parameter", "Const", "MatMul", "Const", "Add", "Gelu", "Add", "Const", "MatMul",
+                                        "Result", "Result"}));
+    Model back = read_ir(dir.file("fused.xml"));
+    TensorMap inputs = {{"x", Tensor::from_vector<float>({2, 3}, iota(6, -1, 0.5f))}, {"res", Tensor::from_vector<float>({2, 4}, iota(8))}};
+    expect_same_outputs(run_reference(m, inputs), run_reference(back, inputs), 1e-5);
+}

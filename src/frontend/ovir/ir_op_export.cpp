@@ -154,6 +154,23 @@ void export_gemm(ExportContext& c) {
     c.bind(n.outputs[0], r);
 }
 
+// FusedMatMul: y = activation(x @ W + bias) + residual, unfused into the layers it came from.
+void export_fused_matmul(ExportContext& c) {
+    const Node& n = *c.node;
+    OutLayer::Output y = out_spec(c, 0);
+    std::string act = n.attrs.get_string("activation", "none");
+    if (act != "none" && act != "gelu_tanh" && act != "gelu_erf") c.fail("unknown activation '" + act + "'");
+    bool bias = n.has_input(2), residual = n.has_input(3);
+    DataAttrs mm = {{"transpose_a", "false"}, {"transpose_b", bool_text(n.attrs.get_int("transpose_b", 0))}};
+    int left = int(bias) + int(act != "none") + int(residual);
+    PortRef r = c.layer("MatMul", "opset1", left ? "matmul" : "", mm, {in(c, 0), in(c, 1)}, {y})[0];
+    if (bias) r = c.layer("Add", "opset1", --left ? "bias" : "", {{"auto_broadcast", kNumpy}}, {r, in(c, 2)}, {y})[0];
+    if (act != "none")
+        r = c.layer("Gelu", "opset7", --left ? "gelu" : "", {{"approximation_mode", act == "gelu_tanh" ? "tanh" : "erf"}}, {r}, {y})[0];
+    if (residual) r = c.layer("Add", "opset1", "", {{"auto_broadcast", kNumpy}}, {r, in(c, 3)}, {y})[0];
+    c.bind(n.outputs[0], r);
+}
+
 void export_flatten(ExportContext& c) {
     const PartialShape& s = in_value(c, 0).shape;
     int64_t axis = c.node->attrs.get_int("axis", 1);
@@ -401,6 +418,7 @@ void export_node(ExportContext& c, const Node& n) {
             return emit(c, "CumSum", "opset3",
                         {{"exclusive", bool_text(n.attrs.get_int("exclusive", 0))}, {"reverse", bool_text(n.attrs.get_int("reverse", 0))}},
                         {in(c, 0), in(c, 1)});
+        case OpKind::FusedMatMul: return export_fused_matmul(c);
         case OpKind::Trilu:
         case OpKind::Count: break;
     }
