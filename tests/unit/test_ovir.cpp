@@ -114,6 +114,85 @@ TEST(OvIrRead, ParameterConstAddResult) {
     EXPECT_FALSE(bt.buffer->writable());
 }
 
+TEST(OvIrRead, OpenVinoStyleFileWithRtInfoAndEscapedNames) {
+    // As OpenVINO 2024 writes it: rt_info in layers and ports, several tensor names per port
+    // (a comma inside a name escaped), f16 weights decompressed by a Convert.
+    TempDir dir;
+    uint16_t halves[2] = {0x3c00, 0xc000};  // 1, -2
+    write_text(dir.file("ov.bin"), std::string(reinterpret_cast<const char*>(halves), 4));
+    write_text(dir.file("ov.xml"), R"(<?xml version="1.0"?>
+<net name="Model0" version="11">
+	<layers>
+		<layer id="0" name="input_ids" type="Parameter" version="opset1">
+			<data shape="?,2" element_type="f32" />
+			<output>
+				<port id="0" precision="FP32" names="input_ids">
+					<dim>-1</dim>
+					<dim>2</dim>
+					<rt_info><attribute name="layout" version="0" layout="[N,C]" /></rt_info>
+				</port>
+			</output>
+		</layer>
+		<layer id="1" name="w_compressed" type="Const" version="opset1">
+			<data element_type="f16" shape="2" offset="0" size="4" />
+			<rt_info>
+				<attribute name="decompression" version="0" />
+			</rt_info>
+			<output>
+				<port id="0" precision="FP16">
+					<dim>2</dim>
+				</port>
+			</output>
+		</layer>
+		<layer id="2" name="w" type="Convert" version="opset1">
+			<data destination_type="f32" />
+			<input>
+				<port id="0" precision="FP16"><dim>2</dim></port>
+			</input>
+			<output>
+				<port id="1" precision="FP32"><dim>2</dim></port>
+			</output>
+		</layer>
+		<layer id="3" name="mul" type="Multiply" version="opset1">
+			<data auto_broadcast="numpy" />
+			<rt_info><attribute name="fused_names" version="0" value="mul" /></rt_info>
+			<input>
+				<port id="0" precision="FP32"><dim>-1</dim><dim>2</dim></port>
+				<port id="1" precision="FP32"><dim>2</dim></port>
+			</input>
+			<output>
+				<port id="2" precision="FP32" names="a\,b,logits">
+					<dim>-1</dim>
+					<dim>2</dim>
+				</port>
+			</output>
+		</layer>
+		<layer id="4" name="logits/sink_port_0" type="Result" version="opset1">
+			<input>
+				<port id="0" precision="FP32"><dim>-1</dim><dim>2</dim></port>
+			</input>
+		</layer>
+	</layers>
+	<edges>
+		<edge from-layer="0" from-port="0" to-layer="3" to-port="0" />
+		<edge from-layer="1" from-port="0" to-layer="2" to-port="0" />
+		<edge from-layer="2" from-port="1" to-layer="3" to-port="1" />
+		<edge from-layer="3" from-port="2" to-layer="4" to-port="0" />
+	</edges>
+	<rt_info>
+		<Runtime_version value="2024.4.0" />
+		<conversion_parameters><framework value="tf" /></conversion_parameters>
+	</rt_info>
+</net>
+)");
+    Model m = read_ir(dir.file("ov.xml"));
+    ASSERT_EQ(m.graph.outputs.size(), 1u);
+    EXPECT_EQ(m.graph.values[size_t(m.graph.outputs[0])].name, "a,b");
+    EXPECT_EQ(ops_of(m.graph), (std::vector<std::string>{"Cast", "Mul"}));
+    TensorMap out = run_reference(m, {{"input_ids", Tensor::from_vector<float>({1, 2}, {3, 4})}});
+    EXPECT_EQ(floats(out.at("a,b")), (std::vector<float>{3, -8}));
+}
+
 TEST(OvIrRead, NumbersThroughReferenceKernels) {
     TempDir dir;
     IrText ir;
@@ -369,6 +448,41 @@ TEST(OvIrRead, StridedSliceMasks) {
     EXPECT_EQ(floats(out.at("c")), ec);
     EXPECT_EQ(floats(out.at("d")), ed);
     EXPECT_EQ(floats(out.at("e")), iota(24));
+}
+
+TEST(OvIrRead, StridedSliceRuntimeBounds) {
+    TempDir dir;
+    IrText ir;
+    Src x = ir.parameter("x", "f32", {5, 3});
+    Src n = ir.parameter("n", "i32", {1});
+    Src k = ir.parameter("k", "i64", {2});
+    // x[:n], x[k0], x[k0:4, ::-1] with n, k given at run time.
+    Src a = ir.op1("StridedSlice", "opset1", "begin_mask=\"1\" end_mask=\"0\"", {x, ir.i64("zero", {0}), n, ir.i64("one", {1})},
+                   f32({-1, 3}), "head");
+    Src b = ir.op1("StridedSlice", "opset1", "begin_mask=\"0\" end_mask=\"0\" shrink_axis_mask=\"1\"",
+                   {x, ir.op1("Slice", "opset8", "", {k, ir.i64("s0", {0}), ir.i64("s1", {1}), ir.i64("s2", {1})}, i64p({1}), "k0"),
+                    ir.i64("unused", {0})},
+                   f32({3}), "row");
+    Src c = ir.op1("StridedSlice", "opset1", "begin_mask=\"0,1\" end_mask=\"0,1\"", {x, k, ir.i64("four", {4, 0}), ir.i64("st", {1, -1})}, f32({-1, 3}), "rows");
+    ir.result(a);
+    ir.result(b);
+    ir.result(c);
+    Model m = read_ir(ir.save(dir));
+    expect_inference_agrees(m);
+    auto run = [&](int32_t nv, std::vector<int64_t> kv) {
+        return run_reference(m, {{"x", Tensor::from_vector<float>({5, 3}, iota(15))},
+                                 {"n", Tensor::from_vector<int32_t>({1}, {nv})},
+                                 {"k", Tensor::from_vector<int64_t>({2}, kv)}});
+    };
+    TensorMap out = run(2, {-1, 0});
+    EXPECT_EQ(out.at("head").shape, (Shape{2, 3}));
+    EXPECT_EQ(floats(out.at("head")), iota(6));
+    EXPECT_EQ(floats(out.at("row")), (std::vector<float>{12, 13, 14}));  // k0 = -1: the last row
+    EXPECT_EQ(out.at("rows").shape, (Shape{0, 3}));                       // x[-1:4] is x[4:4]
+    out = run(9, {1, 3});
+    EXPECT_EQ(floats(out.at("head")), iota(15));
+    EXPECT_EQ(floats(out.at("row")), (std::vector<float>{3, 4, 5}));
+    EXPECT_EQ(floats(out.at("rows")), (std::vector<float>{5, 4, 3, 8, 7, 6, 11, 10, 9}));
 }
 
 TEST(OvIrRead, SplitsSliceGather) {

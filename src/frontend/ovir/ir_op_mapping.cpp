@@ -278,6 +278,9 @@ const OpMapping* find_op_mapping(const std::string& type) {
 // operand is not transposed.
 static ValueId transpose_last_two(ImportContext& c, size_t i, const char* suffix) {
     int64_t r = c.in_rank(i);
+    // A port without dims reads as a scalar, which MatMul cannot take; OpenVINO also writes an
+    // unknown rank that way, and guessing would transpose the wrong axes.
+    if (r == 0) c.fail("operand " + std::to_string(i) + " has no dims (a scalar, or a rank the IR does not give)");
     if (r < 2) return c.in(i);
     std::vector<int64_t> perm(size_t(r), 0);
     for (int64_t d = 0; d < r; ++d) perm[size_t(d)] = d;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <optional>
 #include <numeric>
 
 #include "frontend/ovir/ir_format.h"
@@ -36,21 +38,78 @@ std::vector<int64_t> mask_of(ImportContext& c, const char* name, size_t n) {
     return m;
 }
 
+// A start or end of one sliced axis: a known number, or element `entry` of input `input`
+// (begin or end) at run time; for a shrunk axis's end, that element + 1 (-1 meaning "to the end").
+struct Bound {
+    bool known = true;
+    int64_t value = 0;
+    size_t input = 0;
+    size_t entry = 0;
+    bool shrink_end = false;
+};
+
+// The starts or ends of the Slice: one constant when every bound is known, else the runtime
+// elements spliced between constant runs.
+ValueId bounds_value(ImportContext& c, const std::vector<Bound>& bounds, const std::string& name, std::map<size_t, ValueId>& as_i64) {
+    std::vector<int64_t> run;
+    bool all_known = true;
+    for (const Bound& b : bounds) all_known &= b.known;
+    if (all_known) {
+        for (const Bound& b : bounds) run.push_back(b.value);
+        return c.const_i64(name, run);
+    }
+    std::vector<ValueId> pieces;
+    auto flush = [&] {
+        if (!run.empty()) pieces.push_back(c.const_i64(name + "_known", run));
+        run.clear();
+    };
+    PartialShape one(Shape{1});
+    for (const Bound& b : bounds) {
+        if (b.known) {
+            run.push_back(b.value);
+            continue;
+        }
+        flush();
+        if (!as_i64.count(b.input)) as_i64[b.input] = c.as_i64(b.input, true);
+        int64_t e = int64_t(b.entry);
+        std::vector<ValueId> ins = {as_i64[b.input], c.const_i64(name + "_at", {e}), c.const_i64(name + "_after", {e + 1})};
+        ValueId v = c.add_temp(OpKind::Slice, ins, name + "_" + std::to_string(e), DType::i64, one);
+        if (b.shrink_end) {
+            ValueId last = c.add_temp(OpKind::Equal, {v, c.const_i64(name + "_minus_one", {-1})}, name + "_is_last", DType::boolean, one);
+            ValueId next = c.add_temp(OpKind::Add, {v, c.const_i64(name + "_one", {1})}, name + "_next", DType::i64, one);
+            v = c.add_temp(OpKind::Where, {last, c.const_i64(name + "_to_end", {kMax}), next}, name + "_end", DType::i64, one);
+        }
+        pieces.push_back(v);
+    }
+    flush();
+    if (pieces.size() == 1) return pieces[0];
+    Attributes a;
+    a.set("axis", int64_t(0));
+    return c.add_temp(OpKind::Concat, pieces, name, DType::i64, PartialShape(Shape{int64_t(bounds.size())}), a);
+}
+
 }  // namespace
 
 // StridedSlice (OpenVINO's make_slice_plan): each entry i of begin/end/stride is, in this order
 // of precedence, a new axis, a shrunk axis (one element, then dropped), the ellipsis (the axes
 // no other entry claims), or an ordinary begin:end:stride slice; axes after the last entry are
 // kept whole. That is one Slice over the input axes, a Squeeze of the shrunk ones and an
-// Unsqueeze of the new ones, each only when needed.
+// Unsqueeze of the new ones, each only when needed. The masks and strides must be constant;
+// begin and end may be computed at run time (x[:seq_len]).
 std::vector<ValueId> translate_strided_slice(ImportContext& c) {
-    std::vector<int64_t> begin = c.const_ints(1, "begin");
-    std::vector<int64_t> end = c.const_ints(2, "end");
-    std::vector<int64_t> stride = c.input_count() > 3 ? c.const_ints(3, "stride") : std::vector<int64_t>(begin.size(), 1);
-    size_t m = begin.size();
-    if (end.size() != m || stride.size() != m)
-        c.fail("begin, end and stride must have the same length, got " + std::to_string(m) + ", " +
-               std::to_string(end.size()) + ", " + std::to_string(stride.size()));
+    std::optional<std::vector<int64_t>> begin, end, stride;
+    if (c.in_const(1)) begin = c.const_ints(1, "begin");
+    if (c.in_const(2)) end = c.const_ints(2, "end");
+    if (c.input_count() > 3) stride = c.const_ints(3, "stride");
+    size_t m = begin ? begin->size() : end ? end->size() : stride ? stride->size() : 0;
+    if (!begin && !end && !stride) {
+        PartialShape bs = c.in_shape(1);
+        if (!bs.rank_known || bs.rank() != 1 || bs.dims[0] < 0) c.fail("the length of begin is unknown");
+        m = size_t(bs.dims[0]);
+    }
+    if (!stride) stride = std::vector<int64_t>(m, 1);
+    if ((begin && begin->size() != m) || (end && end->size() != m) || stride->size() != m)
+        c.fail("begin, end and stride must have the same length");
     std::vector<int64_t> begin_mask = mask_of(c, "begin_mask", m), end_mask = mask_of(c, "end_mask", m);
     std::vector<int64_t> new_axis = mask_of(c, "new_axis_mask", m), shrink = mask_of(c, "shrink_axis_mask", m);
     std::vector<int64_t> ellipsis = mask_of(c, "ellipsis_mask", m);
@@ -68,7 +127,10 @@ std::vector<ValueId> translate_strided_slice(ImportContext& c) {
         c.fail("slices " + std::to_string(real_axes) + " axes of an input of rank " + std::to_string(rank));
     int64_t ellipsis_size = rank - real_axes;
 
-    std::vector<int64_t> starts, ends, axes, steps, squeeze_axes, unsqueeze_axes;
+    auto known = [](int64_t v) { return Bound{true, v, 0, 0, false}; };
+    auto runtime = [](size_t input, size_t entry, bool shrink_end) { return Bound{false, 0, input, entry, shrink_end}; };
+    std::vector<Bound> starts, ends;
+    std::vector<int64_t> axes, steps, squeeze_axes, unsqueeze_axes;
     PartialShape sliced = in;  // the shape after Slice
     sliced.dim_names.clear();
     int64_t in_axis = 0, out_axis = 0;
@@ -79,11 +141,16 @@ std::vector<ValueId> translate_strided_slice(ImportContext& c) {
         }
         if (shrink[i]) {
             int64_t n = in.dims[size_t(in_axis)];
-            int64_t b = begin[i];
-            if (n >= 0 && (b < -n || b >= n))
-                c.fail("shrink_axis index " + std::to_string(b) + " is out of range for a dim of " + std::to_string(n));
-            starts.push_back(b);
-            ends.push_back(b == -1 ? kMax : b + 1);
+            if (begin) {
+                int64_t b = (*begin)[i];
+                if (n >= 0 && (b < -n || b >= n))
+                    c.fail("shrink_axis index " + std::to_string(b) + " is out of range for a dim of " + std::to_string(n));
+                starts.push_back(known(b));
+                ends.push_back(known(b == -1 ? kMax : b + 1));
+            } else {
+                starts.push_back(runtime(1, i, false));
+                ends.push_back(runtime(1, i, true));
+            }
             axes.push_back(in_axis);
             steps.push_back(1);
             sliced.dims[size_t(in_axis)] = 1;
@@ -96,17 +163,17 @@ std::vector<ValueId> translate_strided_slice(ImportContext& c) {
             continue;
         }
         int64_t n = in.dims[size_t(in_axis)];
-        int64_t st = stride[i];
+        int64_t st = (*stride)[i];
         if (st == 0) c.fail("stride " + std::to_string(i) + " is zero");
-        int64_t b = begin_mask[i] ? (st > 0 ? 0 : kMax) : begin[i];
-        int64_t e = end_mask[i] ? (st > 0 ? kMax : kMin) : end[i];
-        bool whole = st == 1 && b == 0 && (e == kMax || (n >= 0 && e >= n));
+        Bound b = begin_mask[i] ? known(st > 0 ? 0 : kMax) : begin ? known((*begin)[i]) : runtime(1, i, false);
+        Bound e = end_mask[i] ? known(st > 0 ? kMax : kMin) : end ? known((*end)[i]) : runtime(2, i, false);
+        bool whole = st == 1 && b.known && b.value == 0 && e.known && (e.value == kMax || (n >= 0 && e.value >= n));
         if (!whole) {
             starts.push_back(b);
             ends.push_back(e);
             axes.push_back(in_axis);
             steps.push_back(st);
-            sliced.dims[size_t(in_axis)] = n >= 0 ? slice_length(n, b, e, st) : kDynamic;
+            sliced.dims[size_t(in_axis)] = n >= 0 && b.known && e.known ? slice_length(n, b.value, e.value, st) : kDynamic;
         }
         ++in_axis;
         ++out_axis;
@@ -122,8 +189,10 @@ std::vector<ValueId> translate_strided_slice(ImportContext& c) {
     if (steps_left == 0) return {c.add_out(OpKind::Identity, {c.in(0)})};
     ValueId cur = c.in(0);
     if (!axes.empty()) {
-        std::vector<ValueId> ins = {cur, c.const_i64("starts", starts), c.const_i64("ends", ends), c.const_i64("axes", axes),
-                                    c.const_i64("steps", steps)};
+        std::map<size_t, ValueId> as_i64;
+        ValueId starts_v = bounds_value(c, starts, "starts", as_i64);
+        ValueId ends_v = bounds_value(c, ends, "ends", as_i64);
+        std::vector<ValueId> ins = {cur, starts_v, ends_v, c.const_i64("axes", axes), c.const_i64("steps", steps)};
         cur = --steps_left == 0 ? c.add_out(OpKind::Slice, ins) : c.add_temp(OpKind::Slice, ins, "sliced", t, sliced);
     }
     if (!squeeze_axes.empty()) {
