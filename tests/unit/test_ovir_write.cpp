@@ -319,3 +319,25 @@ TEST(OvIrWrite, FusedMatMulIsUnfused) {
     TensorMap inputs = {{"x", Tensor::from_vector<float>({2, 3}, iota(6, -1, 0.5f))}, {"res", Tensor::from_vector<float>({2, 4}, iota(8))}};
     expect_same_outputs(run_reference(m, inputs), run_reference(back, inputs), 1e-5);
 }
+
+TEST(OvIrWrite, IdentityIsDroppedButOutputsKeepTheirNames) {
+    Builder b;
+    ValueId x = b.input("x", DType::f32, {2});
+    ValueId inner = b.node(OpKind::Identity, {x}, "inner");
+    ValueId r = b.node(OpKind::Relu, {inner}, "r");
+    ValueId y = b.node(OpKind::Identity, {x}, "y");
+    Model m = b.finish({r, y, y});
+    TempDir dir;
+    write_ir(m, dir.file("id.xml"));
+    std::vector<std::string> types = layer_types(dir.file("id.xml"));
+    EXPECT_EQ(count(types, "Identity"), 0u);
+    EXPECT_EQ(count(types, "Convert"), 1u);  // the pass-through that carries the name 'y'
+    Model back = read_ir(dir.file("id.xml"));
+    ASSERT_EQ(back.graph.outputs.size(), 3u);
+    EXPECT_EQ(back.graph.values[size_t(back.graph.outputs[0])].name, "r");
+    EXPECT_EQ(back.graph.values[size_t(back.graph.outputs[1])].name, "y");
+    EXPECT_EQ(back.graph.outputs[1], back.graph.outputs[2]);
+    TensorMap out = run_reference(back, {{"x", Tensor::from_vector<float>({2}, {-1, 2})}});
+    EXPECT_EQ(out.at("y").double_at(0), -1.0);
+    EXPECT_EQ(out.at("r").double_at(0), 0.0);
+}

@@ -46,6 +46,7 @@ private:
     std::string path_;
     uint64_t size_ = 0;
     std::map<std::pair<const std::byte*, size_t>, uint64_t> written_;
+    std::vector<Tensor> pinned_;
 };
 
 class ExportContext {

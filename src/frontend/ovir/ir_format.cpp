@@ -69,33 +69,6 @@ const char* ir_precision(DType t) {
     return "UNSPECIFIED";
 }
 
-int64_t onnx_type_code(DType t) {
-    switch (t) {
-        case DType::f32: return 1;
-        case DType::u8: return 2;
-        case DType::i8: return 3;
-        case DType::u16: return 4;
-        case DType::i16: return 5;
-        case DType::i32: return 6;
-        case DType::i64: return 7;
-        case DType::boolean: return 9;
-        case DType::f16: return 10;
-        case DType::f64: return 11;
-        case DType::u32: return 12;
-        case DType::u64: return 13;
-        case DType::bf16: return 16;
-        case DType::undefined: break;
-    }
-    fail("element type " + std::string(dtype_name(t)) + " has no ONNX type code");
-}
-
-std::optional<DType> dtype_from_onnx_code(int64_t code) {
-    for (DType t : {DType::f32, DType::u8, DType::i8, DType::u16, DType::i16, DType::i32, DType::i64,
-                    DType::boolean, DType::f16, DType::f64, DType::u32, DType::u64, DType::bf16})
-        if (onnx_type_code(t) == code) return t;
-    return std::nullopt;
-}
-
 int64_t parse_ir_dim(std::string_view text) {
     std::string_view s = trim(text);
     if (s == "?" || s == "-1") return kDynamic;

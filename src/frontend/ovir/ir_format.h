@@ -1,6 +1,6 @@
 #pragma once
 // Pieces of the OpenVINO IR text format shared by the reader and the writer: element type names,
-// dimension and shape strings, integer lists, and the ONNX type codes Cast uses.
+// dimension and shape strings, integer lists. (Cast's ONNX type codes are onnx_io's.)
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,10 +19,6 @@ std::optional<DType> dtype_from_ir(std::string_view name);
 bool is_unspecified_ir_type(std::string_view name);
 const char* ir_element_type(DType t);  // "f32"
 const char* ir_precision(DType t);     // "FP32"
-
-// ONNX TensorProto codes, the value of Cast's `to` attribute.
-int64_t onnx_type_code(DType t);
-std::optional<DType> dtype_from_onnx_code(int64_t code);
 
 // One dimension: "3", "-1", "?", or an interval "1..10" (dynamic unless both ends agree).
 // Throws frugal::Error on anything else.

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "frontend/ovir/ir_export.h"
+#include "frontend/onnx/tensor_proto.h"
 #include "frontend/ovir/ir_format.h"
 #include "ops/op_util.h"
 
@@ -56,6 +57,30 @@ std::optional<PortRef> axes_port(ExportContext& c, size_t index, int64_t since) 
     return c.const_i64("axes", n.attrs.get_ints("axes"));
 }
 
+// Runtime axes that may be empty: ONNX then reduces over every axis, OpenVINO over none. The
+// axes OpenVINO gets are axes ++ range(0, rank * (len(axes) == 0)).
+PortRef axes_or_all(ExportContext& c, PortRef axes) {
+    const Value& x = in_value(c, 0);
+    PartialShape one(Shape{1});
+    PortRef rank;
+    if (x.shape.rank_known) {
+        rank = c.const_i64("rank", {int64_t(x.shape.rank())});
+    } else {
+        PortRef shape = c.layer1("ShapeOf", "opset3", "shape", {{"output_type", "i64"}}, {in(c, 0)}, DType::i64, PartialShape::of_rank(1));
+        rank = c.layer1("ShapeOf", "opset3", "rank", {{"output_type", "i64"}}, {shape}, DType::i64, one);
+    }
+    PortRef count = c.layer1("ShapeOf", "opset3", "axes_count", {{"output_type", "i64"}}, {axes}, DType::i64, one);
+    PortRef empty = c.layer1("Equal", "opset1", "no_axes", {{"auto_broadcast", kNumpy}}, {count, c.const_i64("zero", {0})}, DType::boolean, one);
+    PortRef flag = c.layer1("Convert", "opset1", "no_axes_i64", {{"destination_type", "i64"}}, {empty}, DType::i64, one);
+    PortRef limit = c.layer1("Multiply", "opset1", "limit", {{"auto_broadcast", kNumpy}}, {rank, flag}, DType::i64, one);
+    PortRef limit0 = c.layer1("Squeeze", "opset1", "limit_scalar", {}, {limit, c.const_i64("squeeze_axis", {0})}, DType::i64, PartialShape(Shape{}));
+    PortRef all = c.layer1("Range", "opset4", "all_axes", {{"output_type", "i64"}},
+                           {c.const_i64_scalar("start", 0), limit0, c.const_i64_scalar("step", 1)}, DType::i64, PartialShape::of_rank(1));
+    if (c.port_type(axes).dtype != DType::i64)
+        axes = c.layer1("Convert", "opset1", "axes_i64", {{"destination_type", "i64"}}, {axes}, DType::i64, c.port_type(axes).shape);
+    return c.layer1("Concat", "opset1", "axes", {{"axis", "0"}}, {axes, all}, DType::i64, PartialShape::of_rank(1));
+}
+
 void export_reduce(ExportContext& c, const char* type) {
     const Node& n = *c.node;
     int64_t since = n.op == OpKind::ReduceSum ? 13 : 18;  // the opset that made axes an input
@@ -76,8 +101,10 @@ void export_reduce(ExportContext& c, const char* type) {
         axes_in = c.const_i64("axes", all);
     } else if (n.opset < since) {
         axes_in = c.const_i64("axes", *axes);
+    } else if (axes || noop) {
+        axes_in = in(c, 1);  // a constant input is kept as it is; runtime axes agree when noop
     } else {
-        axes_in = in(c, 1);  // a constant input is kept as it is; otherwise computed at run time
+        axes_in = axes_or_all(c, in(c, 1));
     }
     emit(c, type, "opset1", {{"keep_dims", bool_text(keep)}}, {in(c, 0), axes_in});
 }
@@ -96,16 +123,56 @@ void export_softmax(ExportContext& c, const char* type, const char* version) {
     emit(c, type, version, {{"axis", std::to_string(axis)}}, {in(c, 0)});
 }
 
+PartialShape reduced_shape(const PartialShape& s, const std::vector<int64_t>& axes) {
+    PartialShape r = s;
+    r.dim_names.clear();
+    if (!r.rank_known) return r;
+    for (int64_t a : axes) r.dims[size_t(a < 0 ? a + int64_t(r.rank()) : a)] = 1;
+    return r;
+}
+
+// LayerNormalization whose Mean or InvStdDev output is used: computed step by step in the stash
+// type, as the ONNX function defines it, so that those outputs exist as tensors.
+void export_layer_norm_explicit(ExportContext& c, const std::vector<int64_t>& axes) {
+    const Node& n = *c.node;
+    const Value& x = in_value(c, 0);
+    DType t = n.attrs.get_int("stash_type", 1) == 1 ? DType::f32 : x.dtype;
+    DataAttrs numpy = {{"auto_broadcast", kNumpy}};
+    PartialShape reduced = reduced_shape(x.shape, axes);
+    PortRef xs = in(c, 0);
+    if (x.dtype != t) xs = c.layer1("Convert", "opset1", "stash", {{"destination_type", ir_element_type(t)}}, {xs}, t, x.shape);
+    PortRef axes_in = c.const_i64("axes", axes);
+    PortRef mean = c.layer1("ReduceMean", "opset1", "mean", {{"keep_dims", "true"}}, {xs, axes_in}, t, reduced);
+    PortRef centered = c.layer1("Subtract", "opset1", "centered", numpy, {xs, mean}, t, x.shape);
+    PortRef squared = c.layer1("Multiply", "opset1", "squared", numpy, {centered, centered}, t, x.shape);
+    PortRef var = c.layer1("ReduceMean", "opset1", "variance", {{"keep_dims", "true"}}, {squared, axes_in}, t, reduced);
+    PortRef shifted = c.layer1("Add", "opset1", "variance_eps", numpy,
+                               {var, c.const_scalar("epsilon", t, n.attrs.get_float("epsilon", 1e-5f))}, t, reduced);
+    PortRef stddev = c.layer1("Sqrt", "opset1", "stddev", {}, {shifted}, t, reduced);
+    PortRef inv = c.layer1("Divide", "opset1", "inv_stddev", {{"auto_broadcast", kNumpy}, {"m_pythondiv", "false"}},
+                           {c.const_scalar("one", t, 1.0), stddev}, t, reduced);
+    PortRef normed = c.layer1("Multiply", "opset1", "normalized", numpy, {centered, inv}, t, x.shape);
+    if (x.dtype != t)
+        normed = c.layer1("Convert", "opset1", "unstash", {{"destination_type", ir_element_type(x.dtype)}}, {normed}, x.dtype, x.shape);
+    OutLayer::Output y = out_spec(c, 0);
+    bool has_bias = n.has_input(2);
+    PortRef r = c.layer("Multiply", "opset1", has_bias ? "scale" : "", numpy, {normed, in(c, 1)}, {y})[0];
+    if (has_bias) r = c.layer("Add", "opset1", "", numpy, {r, in(c, 2)}, {y})[0];
+    c.bind(n.outputs[0], r);
+    PortRef extra[2] = {mean, inv};
+    for (size_t i = 1; i < n.outputs.size() && i < 3; ++i) {
+        if (n.outputs[i] == kNoId) continue;
+        PortRef p = extra[i - 1];
+        DType want = c.value(n.outputs[i]).dtype;
+        if (want != DType::undefined && want != t)
+            p = c.layer1("Convert", "opset1", i == 1 ? "mean_out" : "inv_stddev_out", {{"destination_type", ir_element_type(want)}}, {p},
+                         want, reduced);
+        c.bind(n.outputs[i], p);
+    }
+}
+
 void export_layer_norm(ExportContext& c) {
     const Node& n = *c.node;
-    if (n.outputs.size() > 1) {
-        std::vector<std::vector<NodeId>> users = c.graph.consumers();
-        for (size_t i = 1; i < n.outputs.size(); ++i) {
-            ValueId o = n.outputs[i];
-            if (o != kNoId && (!users[size_t(o)].empty() || c.graph.is_graph_output(o)))
-                c.fail("the Mean and InvStdDev outputs have no OpenVINO equivalent");
-        }
-    }
     const Value& x = in_value(c, 0);
     int64_t axis = n.attrs.get_int("axis", -1);
     std::vector<int64_t> axes;
@@ -117,6 +184,14 @@ void export_layer_norm(ExportContext& c) {
     } else {
         c.fail("axis " + std::to_string(axis) + " of an input of unknown rank");
     }
+    if (n.outputs.size() > 1) {
+        std::vector<std::vector<NodeId>> users = c.graph.consumers();
+        for (size_t i = 1; i < n.outputs.size(); ++i) {
+            ValueId o = n.outputs[i];
+            if (o != kNoId && (!users[size_t(o)].empty() || c.graph.is_graph_output(o))) return export_layer_norm_explicit(c, axes);
+        }
+    }
+    // The usual case: MVN, then the affine part.
     DType t = x.dtype;
     OutLayer::Output y = out_spec(c, 0);
     DataAttrs mvn = {{"eps", format_float(n.attrs.get_float("epsilon", 1e-5f))},
@@ -124,10 +199,8 @@ void export_layer_norm(ExportContext& c) {
                      {"eps_mode", "inside_sqrt"}};
     PortRef normed = c.layer1("MVN", "opset6", "mvn", mvn, {in(c, 0), c.const_i64("axes", axes)}, t, x.shape);
     bool has_bias = n.has_input(2);
-    PortRef scaled = c.layer("Multiply", "opset1", has_bias ? "scale" : "",
-                             {{"auto_broadcast", kNumpy}}, {normed, in(c, 1)}, {y})[0];
-    if (has_bias)
-        scaled = c.layer("Add", "opset1", "", {{"auto_broadcast", kNumpy}}, {scaled, in(c, 2)}, {y})[0];
+    PortRef scaled = c.layer("Multiply", "opset1", has_bias ? "scale" : "", {{"auto_broadcast", kNumpy}}, {normed, in(c, 1)}, {y})[0];
+    if (has_bias) scaled = c.layer("Add", "opset1", "", {{"auto_broadcast", kNumpy}}, {scaled, in(c, 2)}, {y})[0];
     c.bind(n.outputs[0], scaled);
 }
 
@@ -307,9 +380,9 @@ void export_min_max(ExportContext& c, const char* type) {
 }
 
 DType cast_target(ExportContext& c) {
-    std::optional<DType> t = dtype_from_onnx_code(c.node->attrs.get_int("to"));
-    if (!t) c.fail("cast to ONNX type " + std::to_string(c.node->attrs.get_int("to")) + " is not supported");
-    return *t;
+    DType t = onnx_io::dtype_from_onnx(int(c.node->attrs.get_int("to")));
+    if (t == DType::undefined) c.fail("cast to ONNX type " + std::to_string(c.node->attrs.get_int("to")) + " is not supported");
+    return t;
 }
 
 }  // namespace

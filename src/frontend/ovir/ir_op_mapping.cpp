@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "frontend/onnx/tensor_proto.h"
 #include "frontend/ovir/ir_format.h"
 #include "frontend/ovir/ir_import.h"
 
@@ -15,6 +16,8 @@ Attributes one_attr(const char* name, AttributeValue v) {
     a.set(name, std::move(v));
     return a;
 }
+
+int64_t onnx_code(DType t) { return onnx_io::dtype_to_onnx(t); }
 
 bool is_signed_int(DType t) { return t == DType::i8 || t == DType::i16 || t == DType::i32 || t == DType::i64; }
 
@@ -46,7 +49,7 @@ std::vector<ValueId> divide(ImportContext& c) {
     ValueId b_neg = c.add_temp(OpKind::Less, {b, zero}, "divisor_negative", DType::boolean, c.in_shape(1));
     ValueId differ = c.add_temp(OpKind::Xor, {r_neg, b_neg}, "signs_differ", DType::boolean, s);
     ValueId adjust = c.add_temp(OpKind::And, {r_nonzero, differ}, "adjust", DType::boolean, s);
-    ValueId adjust_t = c.add_temp(OpKind::Cast, {adjust}, "adjust_int", t, s, one_attr("to", onnx_type_code(t)));
+    ValueId adjust_t = c.add_temp(OpKind::Cast, {adjust}, "adjust_int", t, s, one_attr("to", onnx_code(t)));
     return {c.add_out(OpKind::Sub, {q, adjust_t})};
 }
 
@@ -117,7 +120,7 @@ std::vector<ValueId> convert(ImportContext& c) {
     std::string name = c.attr_required("destination_type");
     std::optional<DType> t = dtype_from_ir(name);
     if (!t) c.unsupported("destination_type '" + name + "' is not supported", "element type " + name);
-    return {c.add_out(OpKind::Cast, {c.in(0)}, one_attr("to", onnx_type_code(*t)))};
+    return {c.add_out(OpKind::Cast, {c.in(0)}, one_attr("to", onnx_code(*t)))};
 }
 
 std::vector<ValueId> convert_like(ImportContext& c) { return {c.add_out(OpKind::CastLike, {c.in(0), c.in(1)})}; }
@@ -139,7 +142,7 @@ std::vector<ValueId> shape_of(ImportContext& c) {
     if (t != DType::i64 && t != DType::i32) c.fail("output_type '" + type + "' must be i32 or i64");
     if (t == DType::i64) return {c.add_out(OpKind::Shape, {c.in(0)})};
     ValueId s = c.add_temp(OpKind::Shape, {c.in(0)}, "shape_i64", DType::i64, c.layer.outputs[0].shape);
-    return {c.add_out(OpKind::Cast, {s}, one_attr("to", onnx_type_code(DType::i32)))};
+    return {c.add_out(OpKind::Cast, {s}, one_attr("to", onnx_code(DType::i32)))};
 }
 
 std::vector<ValueId> range(ImportContext& c) {
@@ -164,7 +167,7 @@ std::vector<ValueId> range(ImportContext& c) {
         }
         if (c.in_dtype(i) != t)
             v = c.add_temp(OpKind::Cast, {v}, std::string(names[i]) + "_cast", t, PartialShape(Shape{}),
-                           one_attr("to", onnx_type_code(t)));
+                           one_attr("to", onnx_code(t)));
         ins.push_back(v);
     }
     return {c.add_out(OpKind::Range, ins)};

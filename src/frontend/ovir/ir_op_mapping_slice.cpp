@@ -231,14 +231,39 @@ std::vector<ValueId> translate_split(ImportContext& c) {
 
 // VariadicSplit's lengths may hold one -1 (the rest of the axis); ONNX Split wants every length,
 // so the -1 becomes the static remainder, or is computed from the input's shape at run time.
+// Lengths known only at run time: a -1 among them (at most one) is the rest of the axis, so
+// with s = sum(lengths), which counts the -1, it is dim - (s + 1).
+static std::vector<ValueId> variadic_split_at_run_time(ImportContext& c, int64_t axis) {
+    PartialShape one(Shape{1});
+    ValueId len = c.as_i64(2, true);
+    ValueId shape = c.add_temp(OpKind::Shape, {c.in(0)}, "shape", DType::i64, PartialShape(Shape{c.in_rank(0)}));
+    std::vector<ValueId> ins = {shape, c.const_i64("axis_start", {axis}), c.const_i64("axis_end", {axis + 1})};
+    ValueId dim = c.add_temp(OpKind::Slice, ins, "axis_dim", DType::i64, one);
+    Attributes keep;
+    keep.set("keepdims", int64_t(1));
+    ValueId sum = c.add_temp(OpKind::ReduceSum, {len, c.const_i64("sum_axes", {0})}, "sum", DType::i64, one, keep);
+    ValueId sum1 = c.add_temp(OpKind::Add, {sum, c.const_i64("one", {1})}, "sum_plus_one", DType::i64, one);
+    ValueId rest = c.add_temp(OpKind::Sub, {dim, sum1}, "rest", DType::i64, one);
+    PartialShape n = c.in_shape(2).rank_known ? c.in_shape(2) : PartialShape::of_rank(1);
+    ValueId fill = c.add_temp(OpKind::Equal, {len, c.const_i64("minus_one", {-1})}, "is_rest", DType::boolean, n);
+    ValueId split = c.add_temp(OpKind::Where, {fill, rest, len}, "split", DType::i64, n);
+    Attributes a;
+    a.set("axis", axis);
+    std::vector<ValueId> outs;
+    for (size_t i = 0; i < c.output_count(); ++i) outs.push_back(c.out(i));
+    c.add(OpKind::Split, {c.in(0), split}, outs, a);
+    return outs;
+}
+
 std::vector<ValueId> translate_variadic_split(ImportContext& c) {
     std::vector<int64_t> axis_v = c.const_ints(1, "axis");
     if (axis_v.size() != 1) c.fail("axis must hold one value");
+    int64_t axis = normalize_axis(axis_v[0], c.in_rank(0), "axis");
+    if (!c.in_const(2)) return variadic_split_at_run_time(c, axis);
     std::vector<int64_t> lengths = c.const_ints(2, "split_lengths");
     if (lengths.size() != c.output_count())
         c.fail("split_lengths has " + std::to_string(lengths.size()) + " entries but the layer has " +
                std::to_string(c.output_count()) + " output ports");
-    int64_t axis = normalize_axis(axis_v[0], c.in_rank(0), "axis");
     int64_t dim = c.in_shape(0).dims[size_t(axis)];
     int64_t known = 0;
     int fill = -1;

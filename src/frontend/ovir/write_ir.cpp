@@ -33,6 +33,7 @@ uint64_t BinWriter::write(const Tensor& t) {
     if (!out_) fail(path_ + ": write failed: " + std::strerror(errno));
     size_ = offset + n;
     written_[key] = offset;
+    pinned_.push_back(t);  // keeps the bytes (and so the key's address) from being reused
     return offset;
 }
 
@@ -253,6 +254,29 @@ void write_layers(const Graph& graph, ExportContext& ctx) {
     // Results last, after any Const that is itself an output.
     std::vector<PortRef> sources;
     for (ValueId v : graph.outputs) sources.push_back(ctx.port(v));
+    // An output that an Identity (or a one-input Max, ...) made an alias of another value would
+    // read back under that value's name: such an output gets its own pass-through port.
+    std::map<ValueId, PortRef> own_port;
+    for (size_t i = 0; i < graph.outputs.size(); ++i) {
+        const Value& val = ctx.value(graph.outputs[i]);
+        if (own_port.count(graph.outputs[i])) {
+            sources[i] = own_port[graph.outputs[i]];
+            continue;
+        }
+        std::vector<std::string>& names = ctx.layers[sources[i].layer].outputs[sources[i].output].names;
+        if (names.empty() || names[0] == val.name) continue;
+        names.erase(std::remove(names.begin(), names.end(), val.name), names.end());
+        OutLayer l;
+        l.name = ctx.unique_layer_name(val.name);
+        l.type = "Convert";
+        l.version = "opset1";
+        l.data = {{"destination_type", ir_element_type(val.dtype)}};
+        l.inputs.push_back(sources[i]);
+        l.outputs.push_back({val.dtype, val.shape, {val.name}});
+        ctx.layers.push_back(std::move(l));
+        sources[i] = {ctx.layers.size() - 1, 0};
+        own_port[graph.outputs[i]] = sources[i];
+    }
     for (size_t i = 0; i < graph.outputs.size(); ++i) {
         ValueId v = graph.outputs[i];
         PortRef src = sources[i];
