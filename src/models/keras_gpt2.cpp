@@ -102,7 +102,7 @@ struct SharedConstants {
     ValueId query_scale, mask_value, half, one, cube, gelu_coefficient, sqrt_2_over_pi;
 };
 
-// What every layer's attention reads: the causal mask (and the past length when cached).
+// What every layer's attention reads: the causal mask and, with the cache, the past inputs.
 struct AttentionContext {
     ValueId mask = kNoId;  // bool [seq, total_seq]: query i sees key j when j <= past_seq + i
     bool kv_cache = false;
