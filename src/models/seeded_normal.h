@@ -1,8 +1,8 @@
 #pragma once
 // Seeded normal random numbers that are the same on every platform and standard library:
-// splitmix64 to derive seeds, xoshiro256** for the stream, Box-Muller in float for the normals
-// (std::normal_distribution is implementation-defined, so weights made with it would differ
-// between libstdc++ and libc++).
+// splitmix64 to derive seeds, xoshiro256** for the stream, Box-Muller in float with our own
+// polynomials for log, sin and cos (std::normal_distribution is implementation-defined, and libm
+// may differ in the last bit between versions and CPUs).
 #include <cstdint>
 #include <string_view>
 
