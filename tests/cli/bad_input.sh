@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Bad input gets a clear error that names the file, node and op, a non-zero exit, and no crash.
+# Usage: bad_input.sh FRUGAL TESTS_DIR
+set -u
+FRUGAL=$1
+TESTS=$2
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+/usr/bin/python3 "$TESTS/python/make_bad_models.py" "$DIR" || { echo "cannot make test models"; exit 1; }
+
+passed=0
+failed=0
+# expect_error NAME PATTERN COMMAND...: the command must exit 1 (not crash) and print PATTERN.
+expect_error() {
+    local name=$1 pattern=$2
+    shift 2
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq 1 ] && grep -qE -- "$pattern" <<<"$out"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name: exit $rc, output: $out (wanted /$pattern/)"
+    fi
+}
+expect_ok() {
+    local name=$1
+    shift
+    local out
+    if out=$("$@" 2>&1); then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name: $out"; fi
+}
+
+expect_ok good "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x.npy" -o "$DIR/out"
+expect_ok output_matches /usr/bin/python3 -c "import numpy as np,sys; a=np.load('$DIR/out/y.npy'); b=np.load('$DIR/expected_y.npy'); sys.exit(0 if np.allclose(a,b) else 1)"
+expect_error truncated "truncated.onnx: not a valid ONNX model" "$FRUGAL" dump "$DIR/truncated.onnx"
+expect_error corrupt "corrupt.onnx: not a valid ONNX model" "$FRUGAL" dump "$DIR/corrupt.onnx"
+expect_error unknown_op "unknown_op.onnx: node 'proj' \(FancyMatMul\): unknown op 'FancyMatMul'" "$FRUGAL" dump "$DIR/unknown_op.onnx"
+expect_error missing_initializer "missing_initializer.onnx: node 'proj' \(MatMul\): input 'w' is not" "$FRUGAL" dump "$DIR/missing_initializer.onnx"
+expect_error shape_mismatch "shape_mismatch.onnx: node 'proj' \(MatMul\): .*" "$FRUGAL" dump "$DIR/shape_mismatch.onnx"
+expect_error missing_input "missing input 'x'" "$FRUGAL" run "$DIR/good.onnx" -o "$DIR/out"
+expect_error wrong_dtype "input 'x' must be float32, got int64" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x_int.npy" -o "$DIR/out"
+expect_error wrong_rank "input 'x' must have rank 2" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x_rank3.npy" -o "$DIR/out"
+expect_error wrong_dim "input 'x' must have shape \[2,4\], got \[2,5\]" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x_wrong_dim.npy" -o "$DIR/out"
+expect_error unknown_input "no input named 'nope'" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x.npy" --input nope="$DIR/x.npy" -o "$DIR/out"
+expect_error not_npy "not a .npy file" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/good.onnx" -o "$DIR/out"
+expect_ok external "$FRUGAL" run "$DIR/ext/good_external.onnx" --input x="$DIR/x.npy" -o "$DIR/out_ext"
+expect_ok external_matches /usr/bin/python3 -c "import numpy as np,sys; a=np.load('$DIR/out_ext/y.npy'); b=np.load('$DIR/expected_y.npy'); sys.exit(0 if np.array_equal(a,b) else 1)"
+expect_error short_external "short_external.onnx: initializer tensor 'w': .*past the end of 'short.bin'" "$FRUGAL" dump "$DIR/ext/short_external.onnx"
+expect_error dotdot_external "initializer tensor 'w': .*'../x.npy' leaves the model's folder" "$FRUGAL" dump "$DIR/ext/dotdot_external.onnx"
+expect_error absolute_external "initializer tensor 'w': .*'/etc/passwd' is an absolute path" "$FRUGAL" dump "$DIR/ext/absolute_external.onnx"
+expect_error symlink_external "initializer tensor 'w': .*'link.bin' resolves to .*outside the model's folder" "$FRUGAL" dump "$DIR/ext/symlink_external.onnx"
+expect_error bad_length_external "initializer tensor 'w': external data length 40 does not match" "$FRUGAL" dump "$DIR/ext/bad_length_external.onnx"
+expect_error missing_file "nothing.onnx: cannot open" "$FRUGAL" dump "$DIR/nothing.onnx"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,58 @@
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "frontend/npy/npy.h"
+#include "frontend/read_model.h"
+#include "ir/error.h"
+#include "runtime/reference_executor.h"
+
+namespace frugal::cli {
+
+// Output names become file names: anything outside [A-Za-z0-9._-] turns into '_'.
+static std::string safe_file_name(const std::string& name) {
+    std::string s = name;
+    for (char& c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
+    if (s.empty() || s == "." || s == "..") s = "_" + s;
+    return s;
+}
+
+struct RunOptions {
+    std::string model;
+    std::vector<std::string> inputs;
+    std::string output_dir = ".";
+    bool reference = false;
+};
+
+static void run(const RunOptions& o) {
+    Model model = read_model(o.model);
+    TensorMap feed;
+    for (const std::string& spec : o.inputs) {
+        auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0) fail("--input takes NAME=FILE.npy, got '" + spec + "'");
+        std::string name = spec.substr(0, eq);
+        if (feed.count(name)) fail("input '" + name + "' is given twice");
+        feed[name] = read_npy(spec.substr(eq + 1));
+    }
+    TensorMap out = run_reference(model, feed);
+    std::filesystem::create_directories(o.output_dir);
+    for (ValueId id : model.graph.outputs) {
+        const std::string& name = model.graph.values[size_t(id)].name;
+        std::string path = (std::filesystem::path(o.output_dir) / (safe_file_name(name) + ".npy")).string();
+        write_npy(path, out.at(name));
+        std::printf("%s: %s%s -> %s\n", name.c_str(), dtype_name(out.at(name).dtype), shape_to_string(out.at(name).shape).c_str(), path.c_str());
+    }
+}
+
+void add_run(CLI::App& app) {
+    auto* cmd = app.add_subcommand("run", "Run a model on .npy inputs and write each output as DIR/NAME.npy");
+    auto o = std::make_shared<RunOptions>();
+    cmd->add_option("MODEL", o->model, "model file (.onnx)")->required();
+    cmd->add_option("-i,--input", o->inputs, "an input as NAME=FILE.npy (repeat for each input)");
+    cmd->add_option("-o,--output-dir", o->output_dir, "where to write the outputs (default: .)");
+    cmd->add_flag("--reference", o->reference, "use the reference executor (the only executor until the compiler lands)");
+    cmd->callback([o] { run(*o); });
+}
+
+}  // namespace frugal::cli

@@ -1,0 +1,10 @@
+#pragma once
+// Each subcommand lives in its own file and adds itself to the app here.
+#include <CLI/CLI.hpp>
+
+namespace frugal::cli {
+
+void add_dump(CLI::App& app);
+void add_run(CLI::App& app);
+
+}  // namespace frugal::cli
