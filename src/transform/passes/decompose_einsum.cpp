@@ -373,21 +373,21 @@ std::pair<size_t, size_t> choose_pair(const Builder& b, const std::vector<Term>&
     return best;
 }
 
-// Makes the graph read the Einsum's output from `result`.
-void connect_output(Graph& g, const Builder& b, ValueId out, const Term& result, const Node& einsum) {
+// Makes the graph read the Einsum's output from `result`; returns the nodes it adds.
+size_t connect_output(Graph& g, const Builder& b, ValueId out, const Term& result, const Node& einsum) {
     const std::vector<NodeId>& made = b.new_nodes();
     for (NodeId n : made) {
         Node& node = g.nodes[size_t(n)];
         if (node.outputs[0] != result.value) continue;
         node.outputs[0] = out;  // the last node writes the Einsum's own output value
         g.values[size_t(out)].producer = n;
-        return;
+        return 0;
     }
     const std::vector<ValueId>& consts = b.new_constants();
     if (std::find(consts.begin(), consts.end(), result.value) != consts.end()) {
         g.values[size_t(out)].constant = g.values[size_t(result.value)].constant;
         g.values[size_t(out)].producer = kNoId;
-        return;
+        return 0;
     }
     // The output is an operand as it is (e.g. "ij->ij"); keep the output's name if the graph
     // exposes it.
@@ -399,9 +399,10 @@ void connect_output(Graph& g, const Builder& b, ValueId out, const Term& result,
         id.inputs = {result.value};
         id.outputs = {out};
         g.add_node(std::move(id));
-        return;
+        return 1;
     }
     g.replace_all_uses(out, result.value);
+    return 0;
 }
 
 size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<std::string>& names) {
@@ -438,13 +439,13 @@ size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<st
 
     ValueId out = einsum.outputs[0];
     g.nodes[size_t(id)].dead = true;
-    connect_output(g, b, out, result, einsum);
+    size_t added = b.new_nodes().size() + connect_output(g, b, out, result, einsum);
     Value& ov = g.values[size_t(out)];
     if (!ov.shape.rank_known) {
         ov.shape = PartialShape::of_rank(output.size());
         for (size_t i = 0; i < output.size(); ++i) ov.shape.dims[i] = b.label_size(output[i]);
     }
-    return 1 + b.new_nodes().size();
+    return 1 + added;
 }
 
 }  // namespace
