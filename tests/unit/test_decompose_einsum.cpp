@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "ir/error.h"
@@ -110,7 +111,9 @@ void expect_no_noops(const Graph& g, bool allow_einsum = false) {
     for (const Node& n : g.nodes) {
         if (n.dead) continue;
         EXPECT_NE(n.op, OpKind::Expand) << n.name;
-        if (!allow_einsum) EXPECT_NE(n.op, OpKind::Einsum) << n.name;
+        if (!allow_einsum) {
+            EXPECT_NE(n.op, OpKind::Einsum) << n.name;
+        }
         if (n.inputs.empty()) continue;
         const Node* p = producer_of(g, n.inputs[0]);
         if (n.op == OpKind::Transpose) {
@@ -381,7 +384,7 @@ FuzzCase random_case(std::mt19937& rng) {
         std::vector<int64_t> letter_size(128, 0);
         for (char ch : pool) letter_size[size_t(ch)] = chance(0.15) ? 1 : pick(2, 4);
         int ellipsis = chance(0.3) ? pick(1, 2) : 0;
-        std::vector<int64_t> ell_size(size_t(ellipsis));
+        std::vector<int64_t> ell_size(static_cast<size_t>(ellipsis), 0);
         for (int64_t& d : ell_size) d = pick(2, 3);
         DType dtype = chance(0.8) ? DType::f32 : chance(0.5) ? DType::f64 : DType::i64;
         std::vector<std::string> terms;
@@ -451,6 +454,7 @@ TEST(DecomposeEinsum, FuzzMatchesReferenceEinsum) {
     double worst = 0;
     std::string worst_eq;
     int left_dynamic = 0, nodes = 0;
+    bool verbose = std::getenv("FRUGAL_FUZZ_VERBOSE") != nullptr;  // prints each case's graph
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < kCases; ++i) {
         FuzzCase c = random_case(rng);
@@ -474,6 +478,12 @@ TEST(DecomposeEinsum, FuzzMatchesReferenceEinsum) {
                 EXPECT_EQ(einsum_count(s.graph), 0u) << ops_text(s.graph);
             }
             if (mode == EinsumMode::all) nodes += int(m.graph.live_node_count());
+            if (verbose && mode == EinsumMode::all) {
+                std::string shapes;
+                for (const Operand& o : c.operands)
+                    shapes += (o.constant ? " const" : " input") + o.declared.to_string() + shape_to_string(o.value.shape);
+                std::printf("%-28s%s\n    %s\n", c.equation.c_str(), shapes.c_str(), ops_text(m.graph).c_str());
+            }
             Tensor got = run_graph(m.graph, inputs);
             double err = max_relative_error(got, want);
             EXPECT_LE(err, 1e-5) << ops_text(m.graph);
