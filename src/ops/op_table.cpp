@@ -98,6 +98,8 @@ void infer_node(const Node& node, std::span<const ValueType> inputs, std::span<V
     check_arity(node, inputs.size());
     try {
         op_info(node.op).infer(node, inputs, outputs);
+    } catch (const UnsupportedError& e) {
+        throw UnsupportedError(node.context() + ": " + e.what(), e.feature);
     } catch (const Error& e) {
         throw Error(node.context() + ": " + e.what());
     } catch (const std::exception& e) {
@@ -109,6 +111,8 @@ void evaluate_node(const Node& node, std::span<const Tensor* const> inputs, std:
     check_arity(node, inputs.size());
     try {
         op_info(node.op).evaluate(node, inputs, outputs);
+    } catch (const UnsupportedError& e) {
+        throw UnsupportedError(node.context() + ": " + e.what(), e.feature);
     } catch (const Error& e) {
         throw Error(node.context() + ": " + e.what());
     } catch (const std::exception& e) {

@@ -6,5 +6,6 @@ namespace frugal::cli {
 
 void add_dump(CLI::App& app);
 void add_run(CLI::App& app);
+void add_convert(CLI::App& app);
 
 }  // namespace frugal::cli

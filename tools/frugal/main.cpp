@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     frugal::cli::add_dump(app);
     frugal::cli::add_run(app);
+    frugal::cli::add_convert(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,8 +1,9 @@
 #pragma once
-// Lowers Einsum nodes to Transpose / Reshape / MatMul / ReduceSum / Mul (plus Slice for
-// diagonals and Shape / Gather / Concat for shapes known only at run time), early in the
-// offline pipeline so that the weight-side nodes fold into views or single copies (DESIGN.md,
-// "Einsum"). Einsums it cannot lower safely stay as they are (see decompose_einsum.cpp).
+// Lowers Einsum nodes to Transpose / Reshape / MatMul / ReduceSum / Mul (plus a strided Slice
+// for a diagonal of a non-constant operand, and Shape / Gather / Mul / Concat for Reshape
+// shapes known only at run time), early in the offline pipeline so that the weight-side nodes
+// fold into views or single copies (DESIGN.md, "Einsum"). No node it adds is a no-op. Einsums
+// it cannot lower safely stay as they are (the list is at the top of decompose_einsum.cpp).
 #include <cstddef>
 
 #include "ir/graph.h"
@@ -11,7 +12,7 @@
 namespace frugal::transform {
 
 // mode constant: Einsums with at least one constant operand; all: every Einsum; none: nothing.
-// Returns the number of nodes removed plus added. Leaves the graph sorted and compacted.
+// Returns the number of Einsums lowered. Leaves the graph sorted and compacted.
 size_t decompose_einsum(Model& model, EinsumMode mode);
 
 }  // namespace frugal::transform
