@@ -373,21 +373,21 @@ std::pair<size_t, size_t> choose_pair(const Builder& b, const std::vector<Term>&
     return best;
 }
 
-// Makes the graph read the Einsum's output from `result`; returns the nodes it adds.
-size_t connect_output(Graph& g, const Builder& b, ValueId out, const Term& result, const Node& einsum) {
+// Makes the graph read the Einsum's output from `result`.
+void connect_output(Graph& g, const Builder& b, ValueId out, const Term& result, const Node& einsum) {
     const std::vector<NodeId>& made = b.new_nodes();
     for (NodeId n : made) {
         Node& node = g.nodes[size_t(n)];
         if (node.outputs[0] != result.value) continue;
         node.outputs[0] = out;  // the last node writes the Einsum's own output value
         g.values[size_t(out)].producer = n;
-        return 0;
+        return;
     }
     const std::vector<ValueId>& consts = b.new_constants();
     if (std::find(consts.begin(), consts.end(), result.value) != consts.end()) {
         g.values[size_t(out)].constant = g.values[size_t(result.value)].constant;
         g.values[size_t(out)].producer = kNoId;
-        return 0;
+        return;
     }
     // The output is an operand as it is (e.g. "ij->ij"); keep the output's name if the graph
     // exposes it.
@@ -399,10 +399,9 @@ size_t connect_output(Graph& g, const Builder& b, ValueId out, const Term& resul
         id.inputs = {result.value};
         id.outputs = {out};
         g.add_node(std::move(id));
-        return 1;
+        return;
     }
     g.replace_all_uses(out, result.value);
-    return 0;
 }
 
 size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<std::string>& names) {
@@ -439,13 +438,13 @@ size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<st
 
     ValueId out = einsum.outputs[0];
     g.nodes[size_t(id)].dead = true;
-    size_t added = b.new_nodes().size() + connect_output(g, b, out, result, einsum);
+    connect_output(g, b, out, result, einsum);
     Value& ov = g.values[size_t(out)];
     if (!ov.shape.rank_known) {
         ov.shape = PartialShape::of_rank(output.size());
         for (size_t i = 0; i < output.size(); ++i) ov.shape.dims[i] = b.label_size(output[i]);
     }
-    return 1 + added;
+    return 1;
 }
 
 }  // namespace
@@ -455,17 +454,17 @@ size_t decompose_einsum(Model& model, EinsumMode mode) {
     Graph& g = model.graph;
     std::unordered_set<std::string> names;
     for (const Value& v : g.values) names.insert(v.name);
-    size_t changed = 0;
+    size_t lowered = 0;
     size_t count = g.nodes.size();
     for (size_t i = 0; i < count; ++i) {
         if (g.nodes[i].dead || g.nodes[i].op != OpKind::Einsum) continue;
-        changed += decompose_one(g, NodeId(i), mode, names);
+        lowered += decompose_one(g, NodeId(i), mode, names);
     }
-    if (changed) {
+    if (lowered) {
         g.topological_sort();
         g.compact();
     }
-    return changed;
+    return lowered;
 }
 
 }  // namespace frugal::transform
