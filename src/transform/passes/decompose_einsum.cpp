@@ -214,10 +214,13 @@ struct Layout {
     bool valid = false;
 };
 
+// Which free labels MatMul may treat as batch axes (broadcasting the other side over them)
+// instead of merging them into M or N: some of L's or R's, before the shared batch axes (the
+// other side needs nothing there) or after them (the other side gets size-1 axes).
+enum class Lead { none, left_before, right_before, left_after, right_after };
+
 // A pair with contracted labels: MatMul(L, R) with L = [lead.., batch.., M, K] and
-// R = [lead.., batch.., K, N]. The leading axes of one side may also be some of its free
-// labels (then MatMul broadcasts the other side over them), which saves merging them into M
-// or N with a Reshape.
+// R = [lead.., batch.., K, N], M and N being the merged free labels of L and R.
 Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector<int>& batch,
                      const std::vector<int>& contracted, const std::vector<int>* output) {
     std::vector<int> la = flat_labels(A.axes), lb = flat_labels(B.axes);
@@ -255,19 +258,28 @@ Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector
             for (const auto& ko : k_orders)
                 for (const auto& fl : fl_orders)
                     for (const auto& fr : fr_orders)
-                        for (int side = 0; side < 3; ++side) {  // which side's free labels lead: none, L, R
-                            size_t nfree = side == 1 ? fl.size() : side == 2 ? fr.size() : 0;
-                            for (size_t k = side ? 1 : 0; k < std::max<size_t>(nfree, 1); ++k)
+                        for (Lead side : {Lead::none, Lead::left_before, Lead::right_before, Lead::left_after,
+                                          Lead::right_after}) {
+                            bool left = side == Lead::left_before || side == Lead::left_after;
+                            bool after = side == Lead::left_after || side == Lead::right_after;
+                            size_t nfree = side == Lead::none ? 0 : left ? fl.size() : fr.size();
+                            for (size_t k = side == Lead::none ? 0 : 1; k < std::max<size_t>(nfree, 1); ++k)
                                 for (size_t el : lead_l)
                                     for (size_t er : lead_r) {
-                                        size_t kl = side == 1 ? k : 0, kr = side == 2 ? k : 0;
+                                        size_t kl = left ? k : 0, kr = side != Lead::none && !left ? k : 0;
                                         Axes lt(el), rt(er);
-                                        for (size_t i = 0; i < kl; ++i) lt.push_back({fl[i]});
-                                        for (size_t i = 0; i < kr; ++i) rt.push_back({fr[i]});
+                                        auto lead = [&] {
+                                            for (size_t i = 0; i < kl; ++i) lt.push_back({fl[i]});
+                                            for (size_t i = 0; i < kr; ++i) rt.push_back({fr[i]});
+                                            // After the batch axes the other side needs size-1 axes.
+                                            if (after) (left ? rt : lt).insert((left ? rt : lt).end(), k, Group{});
+                                        };
+                                        if (!after) lead();
                                         for (int l : bo) {
                                             lt.push_back({l});
                                             rt.push_back({l});
                                         }
+                                        if (after) lead();
                                         Group m(fl.begin() + std::ptrdiff_t(kl), fl.end());
                                         Group n(fr.begin() + std::ptrdiff_t(kr), fr.end());
                                         if (lt.empty() && m.empty()) lt = {ko};
@@ -439,11 +451,15 @@ size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<st
     ValueId out = einsum.outputs[0];
     g.nodes[size_t(id)].dead = true;
     connect_output(g, b, out, result, einsum);
+    // What the labels know of the output may be more than inference knew (sizes, dim names).
     Value& ov = g.values[size_t(out)];
-    if (!ov.shape.rank_known) {
-        ov.shape = PartialShape::of_rank(output.size());
-        for (size_t i = 0; i < output.size(); ++i) ov.shape.dims[i] = b.label_size(output[i]);
+    PartialShape known = b.partial_shape(singles(output));
+    if (ov.shape.rank_known && ov.shape.rank() == known.rank()) {
+        for (size_t i = 0; i < known.rank(); ++i)
+            if (known.dims[i] == kDynamic) known.dims[i] = ov.shape.dims[i];
+        if (known.dim_names.empty()) known.dim_names = ov.shape.dim_names;
     }
+    ov.shape = known;
     return 1;
 }
 

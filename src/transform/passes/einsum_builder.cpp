@@ -332,23 +332,30 @@ Term Builder::mul(const Term& a, const Term& b) {
 }
 
 Term Builder::diagonal(const Term& t) {
-    // Gather each repeated label's axes next to its first one.
+    // A label of size 1 needs nothing: its later axes just lose the label. The axes of every
+    // other repeated label are gathered next to its first one.
+    auto repeats = [&](size_t i) {
+        return !t.axes[i].empty() && label_size(t.axes[i][0]) != 1 &&
+               std::count(t.axes.begin(), t.axes.end(), t.axes[i]) > 1;
+    };
+    Term u = t;
     std::vector<int64_t> order;
     std::vector<bool> taken(t.axes.size(), false);
     for (size_t i = 0; i < t.axes.size(); ++i) {
         if (taken[i]) continue;
+        if (!t.axes[i].empty() && !repeats(i) && std::find(t.axes.begin(), t.axes.begin() + std::ptrdiff_t(i), t.axes[i]) != t.axes.begin() + std::ptrdiff_t(i))
+            u.axes[i] = {};  // a later axis of a size-1 label
         for (size_t j = i; j < t.axes.size(); ++j) {
-            if (j == i || (!t.axes[i].empty() && t.axes[j] == t.axes[i])) {
+            if (j == i || (repeats(i) && t.axes[j] == t.axes[i])) {
                 taken[j] = true;
                 order.push_back(int64_t(j));
             }
         }
     }
-    Term g = transpose(t, order);
+    Term g = transpose(u, order);
 
     // A run of r axes of size n, flattened, holds its diagonal at multiples of
-    // 1 + n + ... + n^(r-1): a strided Slice picks it, no mask or Gather needed. Runs of size 1
-    // keep one labeled axis and leave the others as unlabeled size-1 axes: no node at all.
+    // 1 + n + ... + n^(r-1): a strided Slice picks it, no mask or Gather needed.
     Axes labeled;
     std::vector<Dim> in_dims = dims_of(g.axes), merged_dims;
     std::vector<int64_t> slice_axes, ends, steps;
@@ -356,14 +363,11 @@ Term Builder::diagonal(const Term& t) {
         size_t j = i + 1;
         while (j < g.axes.size() && !g.axes[i].empty() && g.axes[j] == g.axes[i]) ++j;
         size_t r = j - i;
-        int64_t n = g.axes[i].empty() ? 1 : label_size(g.axes[i][0]);
-        if (r == 1 || n == 1) {
-            for (size_t k = i; k < j; ++k) {
-                labeled.push_back(k == i ? g.axes[i] : Group{});
-                merged_dims.push_back(in_dims[k]);
-            }
+        if (r == 1) {
+            labeled.push_back(g.axes[i]);
+            merged_dims.push_back(in_dims[i]);
         } else {
-            int64_t flat = 1, step = 0;
+            int64_t n = label_size(g.axes[i][0]), flat = 1, step = 0;
             for (size_t k = 0; k < r; ++k) {
                 step += flat;
                 flat *= n;

@@ -70,6 +70,7 @@ public:
     std::vector<Dim> dims_of(const Axes& axes) const;
     double numel_estimate(const Axes& axes) const;
     int64_t label_size(int label) const { return sizes_[size_t(label)].value; }
+    PartialShape partial_shape(const Axes& axes) const;
 
     // With `dry` set, these add their price to *dry and return the Term they would make
     // (with value kNoId) without touching the graph.
@@ -99,7 +100,6 @@ private:
     ValueId constant_i64(const std::string& what, const std::vector<int64_t>& v);
     ValueId add_node(OpKind op, const std::string& what, std::vector<ValueId> inputs, Attributes attrs,
                      DType out_type, PartialShape out_shape);
-    PartialShape partial_shape(const Axes& axes) const;
     PartialShape partial_shape(const std::vector<Dim>& dims) const;
     // The shape input of a Reshape from in_dims to out_dims: a constant when 0 (copy) and one
     // -1 cover the unknown dims, else assembled at run time with Shape/Gather/Mul/Concat.
