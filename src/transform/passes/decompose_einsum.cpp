@@ -5,7 +5,8 @@
 //    (they become unlabeled size-1 axes, which cost nothing); a label repeated in the term takes
 //    its diagonal (computed outright for a constant; for a tensor, the repeated axes are made
 //    adjacent, flattened by a Reshape and read with one strided Slice, step 1 + n + .. +
-//    n^(r-1)); labels no other operand and not the output has are summed (ReduceSum).
+//    n^(r-1), computed from the Shape when n is unknown: no mask, no Gather of the data);
+//    labels no other operand and not the output has are summed (ReduceSum).
 // 2. While two or more operands remain, contract the pair a greedy cost picks (numpy's
 //    einsum_path 'greedy': pairs that share labels first, then the smallest growth in size,
 //    then the fewest multiplications). Labels of the pair are batch (in both, still needed),
@@ -17,10 +18,14 @@
 // numpy broadcasting of leading axes is used where it saves a Reshape. A no-op Transpose or
 // Reshape is never emitted.
 //
+// Unknown dims are copied (0) or inferred (-1) by Reshape where that suffices, else read at
+// run time (Shape, Gather, Mul, Concat). An ellipsis dim unknown in one operand that another
+// operand also has may be 1 there at run time and broadcast: it keeps an axis of its own (MatMul
+// and Mul broadcast it) and a Reshape may only copy or infer it.
+//
 // Left as Einsum: operands of unknown rank; element types MatMul lacks (8/16-bit integers);
-// empty tensors (a 0 in a Reshape shape would mean "copy this dim"); an ellipsis dim unknown in
-// one operand that another operand also has (it might be 1 and broadcast at run time); a
-// diagonal of unknown size in a non-constant operand.
+// empty tensors (a 0 in a Reshape shape would mean "copy this dim"); the rare equations where
+// a dim that may broadcast would have to be merged with another (the lowering is undone).
 #include "transform/passes/decompose_einsum.h"
 
 #include <algorithm>
@@ -122,7 +127,10 @@ std::optional<Analysis> analyze(const Graph& g, const Node& einsum) {
     for (size_t l = 0; l < fixed.size(); ++l) {
         a.sizes[l].value = fixed[l] != kDynamic ? fixed[l] : dynamic[l] ? kDynamic : 1;
         if (a.sizes[l].value != kDynamic) a.sizes[l].source = kNoId;
-        if (spec.is_ellipsis_label(int(l)) && dynamic[l] && non_unit[l] >= 2) return std::nullopt;
+        // Unknown in one operand and present in another: per tensor it is that tensor's own
+        // dim, which only the tensor knows (a static size elsewhere does not tell).
+        a.sizes[l].may_broadcast = spec.is_ellipsis_label(int(l)) && dynamic[l] && non_unit[l] >= 2;
+        if (a.sizes[l].may_broadcast) a.sizes[l].value = kDynamic;
     }
     for (size_t k = 0; k < n; ++k) {
         const Value& v = g.values[size_t(einsum.inputs[k])];
@@ -131,8 +139,6 @@ std::optional<Analysis> analyze(const Graph& g, const Node& einsum) {
         for (size_t axis = 0; axis < term.size(); ++axis) {
             int label = term[axis];
             drop[axis] = spec.is_ellipsis_label(label) && v.shape.dims[axis] == 1 && a.sizes[size_t(label)].value != 1;
-            bool repeated = std::count(term.begin(), term.end(), label) > 1;
-            if (repeated && !v.is_constant() && a.sizes[size_t(label)].value == kDynamic) return std::nullopt;
         }
         a.dropped.push_back(std::move(drop));
     }
@@ -295,6 +301,7 @@ Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector
                                     }
                         }
     }
+    if (best.cost.invalid) throw CannotLower{};
     const Term& L = best.swapped ? B : A;
     const Term& R = best.swapped ? A : B;
     Term l = b.arrange(L, best.first);
@@ -334,6 +341,7 @@ Term contract_mul(Builder& b, const Term& A, const Term& B, const std::vector<in
         if (output) b.arrange(Term{kNoId, Builder::broadcast_axes(at, bt), false}, singles(*output), &c);
         if (!best.valid || c.key() < best.cost.key()) best = {c, at, bt, false, true};
     }
+    if (best.cost.invalid) throw CannotLower{};
     Term a = b.arrange(A, best.first);
     Term bb = b.arrange(B, best.second);
     return b.mul(a, bb);
@@ -416,6 +424,38 @@ void connect_output(Graph& g, const Builder& b, ValueId out, const Term& result,
     g.replace_all_uses(out, result.value);
 }
 
+// Emits the lowered Einsum and points its output at the result.
+void lower(Graph& g, const Node& einsum, const Analysis& analysis, std::unordered_set<std::string>& names) {
+    Builder b(g, einsum, analysis.sizes, names);
+    std::vector<Term> terms;
+    for (size_t k = 0; k < einsum.inputs.size(); ++k) terms.push_back(prepare_operand(b, g, einsum, analysis, k));
+    const std::vector<int>& output = analysis.spec.output;
+    while (terms.size() > 1) {
+        auto [i, j] = choose_pair(b, terms, output);
+        std::vector<int> keep = output;
+        for (size_t x = 0; x < terms.size(); ++x)
+            if (x != i && x != j)
+                for (int l : flat_labels(terms[x].axes)) push_distinct(keep, l);
+        Term r = contract(b, terms[i], terms[j], keep, terms.size() == 2 ? &output : nullptr);
+        terms.erase(terms.begin() + std::ptrdiff_t(j));
+        terms.erase(terms.begin() + std::ptrdiff_t(i));
+        terms.push_back(std::move(r));
+    }
+    Term result = b.arrange(terms[0], singles(output));
+
+    ValueId out = einsum.outputs[0];
+    connect_output(g, b, out, result, einsum);
+    // What the labels know of the output may be more than inference knew (sizes, dim names).
+    Value& ov = g.values[size_t(out)];
+    PartialShape known = b.partial_shape(singles(output));
+    if (ov.shape.rank_known && ov.shape.rank() == known.rank()) {
+        for (size_t i = 0; i < known.rank(); ++i)
+            if (known.dims[i] == kDynamic) known.dims[i] = ov.shape.dims[i];
+        if (known.dim_names.empty()) known.dim_names = ov.shape.dim_names;
+    }
+    ov.shape = known;
+}
+
 size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<std::string>& names) {
     const Node einsum = g.nodes[size_t(id)];  // a copy: adding nodes moves g.nodes
     if (einsum.inputs.empty() || einsum.outputs.size() != 1 || einsum.outputs[0] == kNoId) return 0;
@@ -431,35 +471,16 @@ size_t decompose_one(Graph& g, NodeId id, EinsumMode mode, std::unordered_set<st
     std::optional<Analysis> a = analyze(g, einsum);
     if (!a) return 0;
 
-    Builder b(g, einsum, a->sizes, names);
-    std::vector<Term> terms;
-    for (size_t k = 0; k < einsum.inputs.size(); ++k) terms.push_back(prepare_operand(b, g, einsum, *a, k));
-    const std::vector<int>& output = a->spec.output;
-    while (terms.size() > 1) {
-        auto [i, j] = choose_pair(b, terms, output);
-        std::vector<int> keep = output;
-        for (size_t x = 0; x < terms.size(); ++x)
-            if (x != i && x != j)
-                for (int l : flat_labels(terms[x].axes)) push_distinct(keep, l);
-        Term r = contract(b, terms[i], terms[j], keep, terms.size() == 2 ? &output : nullptr);
-        terms.erase(terms.begin() + std::ptrdiff_t(j));
-        terms.erase(terms.begin() + std::ptrdiff_t(i));
-        terms.push_back(std::move(r));
+    // The Builder only appends values and nodes, so dropping what it appended undoes it.
+    size_t values_before = g.values.size(), nodes_before = g.nodes.size();
+    try {
+        lower(g, einsum, *a, names);
+    } catch (const CannotLower&) {
+        g.values.erase(g.values.begin() + std::ptrdiff_t(values_before), g.values.end());
+        g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(nodes_before), g.nodes.end());
+        return 0;
     }
-    Term result = b.arrange(terms[0], singles(output));
-
-    ValueId out = einsum.outputs[0];
     g.nodes[size_t(id)].dead = true;
-    connect_output(g, b, out, result, einsum);
-    // What the labels know of the output may be more than inference knew (sizes, dim names).
-    Value& ov = g.values[size_t(out)];
-    PartialShape known = b.partial_shape(singles(output));
-    if (ov.shape.rank_known && ov.shape.rank() == known.rank()) {
-        for (size_t i = 0; i < known.rank(); ++i)
-            if (known.dims[i] == kDynamic) known.dims[i] = ov.shape.dims[i];
-        if (known.dim_names.empty()) known.dim_names = ov.shape.dim_names;
-    }
-    ov.shape = known;
     return 1;
 }
 

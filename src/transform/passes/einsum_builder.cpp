@@ -1,6 +1,7 @@
 #include "transform/passes/einsum_builder.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <optional>
 
@@ -123,6 +124,7 @@ Term Builder::reshape(const Term& t, const Axes& target, Cost* dry) {
     if (in == out) return r;  // the same shape: relabel only
     if (dry) {
         (t.constant ? dry->constant_nodes : dry->runtime_nodes)++;
+        if (!plan_shape(in, out)) dry->invalid = true;
         r.value = kNoId;
         return r;
     }
@@ -139,6 +141,7 @@ ValueId Builder::runtime_dim(int label) {
     auto it = runtime_dim_.find(label);
     if (it != runtime_dim_.end()) return it->second;
     const LabelSize& s = sizes_[size_t(label)];
+    if (s.may_broadcast || s.source == kNoId) throw CannotLower{};  // plan_shape prevents it
     auto sh = shape_of_source_.find(s.source);
     if (sh == shape_of_source_.end()) {
         size_t rank = g_.values[size_t(s.source)].shape.rank();
@@ -153,26 +156,50 @@ ValueId Builder::runtime_dim(int label) {
     return d;
 }
 
-ValueId Builder::shape_input(const std::vector<Dim>& in_dims, const std::vector<Dim>& out_dims) {
-    // Each output dim is a number, 0 (the input's dim at the same index: same labels, same
-    // size), -1 (inferred; at most one), or computed at run time.
-    std::vector<int64_t> literal(out_dims.size(), 0);
-    std::vector<bool> computed(out_dims.size(), false);
-    bool inferred_used = false;
-    size_t runtime_count = 0;
+std::optional<std::vector<int64_t>> Builder::plan_shape(const std::vector<Dim>& in_dims,
+                                                        const std::vector<Dim>& out_dims) const {
+    std::vector<int64_t> plan(out_dims.size(), kComputed);
+    auto may_broadcast = [&](const Dim& d) {
+        for (int l : d.dynamic)
+            if (sizes_[size_t(l)].may_broadcast) return true;
+        return false;
+    };
     for (size_t i = 0; i < out_dims.size(); ++i) {
         const Dim& d = out_dims[i];
-        if (d.is_static()) literal[i] = d.fixed;
-        else if (i < in_dims.size() && in_dims[i] == d) literal[i] = 0;
-        else if (!inferred_used) {
-            literal[i] = -1;
-            inferred_used = true;
-        } else {
-            computed[i] = true;
-            ++runtime_count;
-        }
+        if (d.is_static()) plan[i] = d.fixed;
+        else if (i < in_dims.size() && in_dims[i] == d) plan[i] = 0;
+        else if (may_broadcast(d) && (d.fixed != 1 || d.dynamic.size() != 1)) return std::nullopt;
     }
-    if (runtime_count == 0) return constant_i64("shape", literal);
+    // One dim left may be -1; a dim that may broadcast must be, as it cannot be read.
+    std::vector<size_t> pending;
+    for (size_t i = 0; i < out_dims.size(); ++i)
+        if (plan[i] == kComputed) pending.push_back(i);
+    if (pending.empty()) return plan;
+    size_t inferred = pending[0];
+    int broadcasting = 0;
+    for (size_t i : pending) {
+        if (!may_broadcast(out_dims[i])) continue;
+        inferred = i;
+        ++broadcasting;
+    }
+    if (broadcasting > 1) return std::nullopt;
+    plan[inferred] = -1;
+    return plan;
+}
+
+ValueId Builder::runtime_product(const Dim& d) {
+    ValueId v = runtime_dim(d.dynamic[0]);
+    for (size_t k = 1; k < d.dynamic.size(); ++k)
+        v = add_node(OpKind::Mul, "dim_product", {v, runtime_dim(d.dynamic[k])}, {}, DType::i64, Shape{1});
+    if (d.fixed != 1)
+        v = add_node(OpKind::Mul, "dim_product", {v, constant_i64("factor", {d.fixed})}, {}, DType::i64, Shape{1});
+    return v;
+}
+
+ValueId Builder::shape_input(const std::vector<Dim>& in_dims, const std::vector<Dim>& out_dims) {
+    std::optional<std::vector<int64_t>> plan = plan_shape(in_dims, out_dims);
+    if (!plan) throw CannotLower{};
+    if (std::find(plan->begin(), plan->end(), kComputed) == plan->end()) return constant_i64("shape", *plan);
 
     // Concat(pieces): runs of literal dims are one constant each; the others are products of
     // Gathers from the operands' Shapes.
@@ -183,18 +210,12 @@ ValueId Builder::shape_input(const std::vector<Dim>& in_dims, const std::vector<
         run.clear();
     };
     for (size_t i = 0; i < out_dims.size(); ++i) {
-        if (!computed[i]) {
-            run.push_back(literal[i]);
+        if ((*plan)[i] != kComputed) {
+            run.push_back((*plan)[i]);
             continue;
         }
         flush();
-        const Dim& d = out_dims[i];
-        ValueId v = runtime_dim(d.dynamic[0]);
-        for (size_t k = 1; k < d.dynamic.size(); ++k)
-            v = add_node(OpKind::Mul, "dim_product", {v, runtime_dim(d.dynamic[k])}, {}, DType::i64, Shape{1});
-        if (d.fixed != 1)
-            v = add_node(OpKind::Mul, "dim_product", {v, constant_i64("factor", {d.fixed})}, {}, DType::i64, Shape{1});
-        pieces.push_back(v);
+        pieces.push_back(runtime_product(out_dims[i]));
     }
     flush();
     Attributes a;
@@ -355,10 +376,13 @@ Term Builder::diagonal(const Term& t) {
     Term g = transpose(u, order);
 
     // A run of r axes of size n, flattened, holds its diagonal at multiples of
-    // 1 + n + ... + n^(r-1): a strided Slice picks it, no mask or Gather needed.
+    // 1 + n + ... + n^(r-1): a strided Slice picks it, no mask or Gather needed. For a size
+    // known only at run time the step is computed (Horner: s = s*n + 1) from the operand's Shape.
     Axes labeled;
     std::vector<Dim> in_dims = dims_of(g.axes), merged_dims;
     std::vector<int64_t> slice_axes, ends, steps;
+    std::vector<int> step_labels;  // per sliced axis: the label if its step is computed, else -1
+    std::vector<size_t> step_runs;
     for (size_t i = 0; i < g.axes.size();) {
         size_t j = i + 1;
         while (j < g.axes.size() && !g.axes[i].empty() && g.axes[j] == g.axes[i]) ++j;
@@ -366,25 +390,62 @@ Term Builder::diagonal(const Term& t) {
         if (r == 1) {
             labeled.push_back(g.axes[i]);
             merged_dims.push_back(in_dims[i]);
-        } else {
-            int64_t n = label_size(g.axes[i][0]), flat = 1, step = 0;
-            for (size_t k = 0; k < r; ++k) {
-                step += flat;
-                flat *= n;
-            }
-            slice_axes.push_back(int64_t(labeled.size()));
-            ends.push_back(flat);
-            steps.push_back(step);
-            labeled.push_back(g.axes[i]);
-            merged_dims.push_back(Dim{flat, {}});
+            i = j;
+            continue;
         }
+        int label = g.axes[i][0];
+        int64_t n = label_size(label);
+        Dim merged;
+        int64_t step = 0;
+        if (n == kDynamic) {
+            merged.dynamic.assign(r, label);
+            ends.push_back(INT64_MAX);
+        } else {
+            for (size_t k = 0; k < r; ++k) {
+                step += merged.fixed;
+                merged.fixed *= n;
+            }
+            ends.push_back(merged.fixed);
+        }
+        slice_axes.push_back(int64_t(labeled.size()));
+        steps.push_back(step);
+        step_labels.push_back(n == kDynamic ? label : -1);
+        step_runs.push_back(r);
+        labeled.push_back(g.axes[i]);
+        merged_dims.push_back(merged);
         i = j;
     }
     if (slice_axes.empty()) return Term{g.value, labeled, g.constant};
     ValueId flat = emit_reshape(g.value, in_dims, merged_dims);
+    ValueId step_input;
+    if (std::count(step_labels.begin(), step_labels.end(), -1) == int64_t(step_labels.size())) {
+        step_input = constant_i64("steps", steps);
+    } else {
+        std::vector<ValueId> pieces;
+        for (size_t a = 0; a < steps.size(); ++a) {
+            if (step_labels[a] < 0) {
+                pieces.push_back(constant_i64("step", {steps[a]}));
+                continue;
+            }
+            ValueId n = runtime_dim(step_labels[a]);
+            ValueId one = constant_i64("one", {1});
+            ValueId s = add_node(OpKind::Add, "step", {n, one}, {}, DType::i64, Shape{1});
+            for (size_t k = 2; k < step_runs[a]; ++k) {
+                ValueId sn = add_node(OpKind::Mul, "step", {s, n}, {}, DType::i64, Shape{1});
+                s = add_node(OpKind::Add, "step", {sn, one}, {}, DType::i64, Shape{1});
+            }
+            pieces.push_back(s);
+        }
+        if (pieces.size() == 1) {
+            step_input = pieces[0];
+        } else {
+            Attributes a;
+            a.set("axis", int64_t(0));
+            step_input = add_node(OpKind::Concat, "steps", pieces, std::move(a), DType::i64, Shape{int64_t(pieces.size())});
+        }
+    }
     std::vector<ValueId> inputs = {flat, constant_i64("starts", std::vector<int64_t>(slice_axes.size(), 0)),
-                                   constant_i64("ends", ends), constant_i64("axes", slice_axes),
-                                   constant_i64("steps", steps)};
+                                   constant_i64("ends", ends), constant_i64("axes", slice_axes), step_input};
     Term out{kNoId, labeled, g.constant};
     out.value = add_node(OpKind::Slice, "diagonal", inputs, {}, dtype_, partial_shape(labeled));
     return out;

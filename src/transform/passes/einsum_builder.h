@@ -4,6 +4,7 @@
 // that move them around. Every method refuses to emit a node that would not change anything,
 // and every method can run "dry" to price a layout before committing to it.
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_set>
@@ -25,7 +26,15 @@ struct LabelSize {
     ValueId source = kNoId;
     int64_t axis = 0;
     std::string name;  // the model's symbolic name for a dynamic dim, if any
+    // An ellipsis dim of unknown size that several operands have: at run time it may be 1 in
+    // some of them (numpy broadcasting), so no one operand tells its size. Such a label keeps
+    // an axis of its own, and a Reshape only copies it (0) or infers it (-1).
+    bool may_broadcast = false;
 };
+
+// Thrown while emitting when a label that may broadcast would need its size read from an
+// operand; the caller removes what was emitted and leaves the Einsum.
+struct CannotLower {};
 
 // The size of one axis: a product of a number and of labels of unknown size.
 struct Dim {
@@ -45,17 +54,12 @@ struct Term {
 // first (every inference pays it), then data moved by Transposes of constants (paid once when
 // folding, but a folded Transpose is a new copy of a weight), then node counts.
 struct Cost {
+    bool invalid = false;  // the layout cannot be built (see LabelSize::may_broadcast)
     double runtime_moved = 0;
     double constant_moved = 0;
     int runtime_nodes = 0;
     int constant_nodes = 0;
-    auto key() const { return std::tuple(runtime_moved, constant_moved, runtime_nodes, constant_nodes); }
-    void add(const Cost& o) {
-        runtime_moved += o.runtime_moved;
-        constant_moved += o.constant_moved;
-        runtime_nodes += o.runtime_nodes;
-        constant_nodes += o.constant_nodes;
-    }
+    auto key() const { return std::tuple(invalid, runtime_moved, constant_moved, runtime_nodes, constant_nodes); }
 };
 
 class Builder {
@@ -101,10 +105,15 @@ private:
     ValueId add_node(OpKind op, const std::string& what, std::vector<ValueId> inputs, Attributes attrs,
                      DType out_type, PartialShape out_shape);
     PartialShape partial_shape(const std::vector<Dim>& dims) const;
-    // The shape input of a Reshape from in_dims to out_dims: a constant when 0 (copy) and one
-    // -1 cover the unknown dims, else assembled at run time with Shape/Gather/Mul/Concat.
+    // How a Reshape from in_dims to out_dims gives each output dim: a number, 0 (the input's
+    // dim at the same index), -1 (inferred, at most once), or kComputed (read at run time).
+    // Nothing when a label that may broadcast would have to be read.
+    static constexpr int64_t kComputed = INT64_MIN;
+    std::optional<std::vector<int64_t>> plan_shape(const std::vector<Dim>& in_dims, const std::vector<Dim>& out_dims) const;
+    // The shape input itself: a constant, or Concat of constants and Shape/Gather/Mul results.
     ValueId shape_input(const std::vector<Dim>& in_dims, const std::vector<Dim>& out_dims);
     ValueId runtime_dim(int label);
+    ValueId runtime_product(const Dim& d);
     ValueId emit_reshape(ValueId in, const std::vector<Dim>& in_dims, const std::vector<Dim>& out_dims);
 
     Graph& g_;
