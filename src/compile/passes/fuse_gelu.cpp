@@ -76,8 +76,11 @@ void grow_forwards(const Graph& g, const std::vector<std::vector<NodeId>>& consu
         grew = false;
         std::set<ValueId> inside{r.x};
         for (NodeId n : r.nodes) inside.insert(g.nodes[size_t(n)].outputs[0]);
-        for (NodeId n : std::vector<NodeId>(r.nodes.begin(), r.nodes.end())) {
-            for (NodeId c : consumers[size_t(g.nodes[size_t(n)].outputs[0])]) {
+        // Readers of x count too: GELU multiplies x itself by the tanh branch.
+        std::vector<ValueId> sources{r.x};
+        for (NodeId n : r.nodes) sources.push_back(g.nodes[size_t(n)].outputs[0]);
+        for (ValueId src : sources) {
+            for (NodeId c : consumers[size_t(src)]) {
                 const Node& cn = g.nodes[size_t(c)];
                 if (r.nodes.count(c) || !is_elementwise(cn.op) || cn.op == OpKind::Tanh || cn.op == OpKind::Erf) continue;
                 bool ok = true;

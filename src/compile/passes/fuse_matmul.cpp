@@ -149,7 +149,7 @@ size_t fuse_matmul(Model& model) {
         }
         mm.dead = true;
         for (NodeId a : absorbed) g.nodes[size_t(a)].dead = true;
-        g.nodes.push_back(std::move(f));
+        g.add_node(std::move(f));
         fused++;
     }
     if (fused) {
