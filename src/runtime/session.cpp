@@ -1,5 +1,6 @@
 #include "runtime/session.h"
 
+#include <chrono>
 #include <climits>
 
 #include "compile/memory_plan.h"
@@ -275,6 +276,7 @@ TensorMap Session::run(const TensorMap& inputs) {
         const Node& n = g.nodes[size_t(st.node)];
         auto x = [&](size_t i) -> const Tensor& { return cur[size_t(n.inputs[i])]; };
         Tensor& y = cur[size_t(n.outputs[0])];
+        auto started = std::chrono::steady_clock::now();
         try {
             switch (st.kind) {
                 case StepKind::reference: {
@@ -360,6 +362,10 @@ TensorMap Session::run(const TensorMap& inputs) {
             std::string msg = e.what();
             if (msg.rfind("node '", 0) == 0) throw;
             throw Error(n.context() + ": " + msg);
+        }
+        if (timing_) {
+            std::string key = std::string(op_name(n.op)) + (st.kind == StepKind::reference ? " [reference]" : st.kind == StepKind::alias ? " [view]" : " [kernel]");
+            step_seconds_[key] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         }
     }
     TensorMap result;

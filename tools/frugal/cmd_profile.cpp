@@ -1,6 +1,7 @@
 // frugal profile: the seed's measurement harness as a command. Loads (reads and runs the offline
 // passes), compiles, runs twice, and prints memory per stage, the load/compile split, the two
 // latencies and the per-pass table.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -85,6 +86,7 @@ static void profile_model(const ProfileOptions& o) {
     session.run(feed);
     double first_s = seconds_since(t3);
     table.record("After 1st inference", first_s);
+    session.set_timing(true);
     auto t4 = clock::now();
     TensorMap out = session.run(feed);
     double second_s = seconds_since(t4);
@@ -109,6 +111,11 @@ static void profile_model(const ProfileOptions& o) {
     std::printf("peak RSS / weights           %10.2f x\n", double(table.peak_kb()) * 1024.0 / double(std::max<size_t>(weights, 1)));
     std::printf("activation arena             %10.1f MB, %zu kernel steps, %zu reference steps\n", double(session.arena_bytes()) / (1 << 20),
                 session.kernel_steps(), session.reference_steps());
+    std::vector<std::pair<double, std::string>> by_time;
+    for (const auto& [k, v] : session.step_seconds()) by_time.push_back({v, k});
+    std::sort(by_time.rbegin(), by_time.rend());
+    std::printf("\n2nd inference by op\n");
+    for (const auto& [sec, k] : by_time) std::printf("  %-34s %9.3f ms %5.1f%%\n", k.c_str(), sec * 1e3, 100 * sec / std::max(second_s, 1e-12));
     std::printf("\noffline passes\n%s", transform::format_pass_table(offline).c_str());
     std::printf("\ncompile passes\n%s", transform::format_pass_table(compiled->passes).c_str());
 
