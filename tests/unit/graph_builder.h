@@ -71,4 +71,15 @@ inline double max_relative_error(const Tensor& a, const Tensor& b) {
     return worst;
 }
 
+// Largest difference relative to the largest magnitude of the expected tensor: the measure for
+// outputs like logits, where elementwise relative error is meaningless near zero.
+inline double max_error_over_range(const Tensor& got, const Tensor& want) {
+    double worst = 0, range = 1e-12;
+    for (int64_t i = 0; i < want.numel(); ++i) {
+        worst = std::max(worst, std::abs(got.double_at(i) - want.double_at(i)));
+        range = std::max(range, std::abs(want.double_at(i)));
+    }
+    return worst / range;
+}
+
 }  // namespace frugal::test
