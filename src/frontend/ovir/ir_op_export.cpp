@@ -3,9 +3,10 @@
 // Reduce axes, Softmax's 2-D coercion) are handled by Node::opset.
 #include <cmath>
 #include <limits>
+#include <optional>
 
-#include "frontend/ovir/ir_export.h"
 #include "frontend/onnx/tensor_proto.h"
+#include "frontend/ovir/ir_export.h"
 #include "frontend/ovir/ir_format.h"
 #include "ops/op_util.h"
 
