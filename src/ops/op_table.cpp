@@ -95,30 +95,26 @@ static void check_arity(const Node& node, size_t given) {
              std::to_string(given));
 }
 
-void infer_node(const Node& node, std::span<const ValueType> inputs, std::span<ValueType> outputs) {
-    check_arity(node, inputs.size());
+// Runs an op's function and puts the node's name and op in front of any error it throws (an
+// UnsupportedError stays one, so that callers can still tell "not implemented" from "wrong").
+template <class Fn>
+static void with_node_context(const Node& node, size_t given_inputs, Fn&& fn) {
+    check_arity(node, given_inputs);
     try {
-        op_info(node.op).infer(node, inputs, outputs);
+        fn();
     } catch (const UnsupportedError& e) {
         throw UnsupportedError(node.context() + ": " + e.what(), e.feature);
-    } catch (const Error& e) {
-        throw Error(node.context() + ": " + e.what());
     } catch (const std::exception& e) {
         throw Error(node.context() + ": " + e.what());
     }
 }
 
+void infer_node(const Node& node, std::span<const ValueType> inputs, std::span<ValueType> outputs) {
+    with_node_context(node, inputs.size(), [&] { op_info(node.op).infer(node, inputs, outputs); });
+}
+
 void evaluate_node(const Node& node, std::span<const Tensor* const> inputs, std::span<Tensor> outputs) {
-    check_arity(node, inputs.size());
-    try {
-        op_info(node.op).evaluate(node, inputs, outputs);
-    } catch (const UnsupportedError& e) {
-        throw UnsupportedError(node.context() + ": " + e.what(), e.feature);
-    } catch (const Error& e) {
-        throw Error(node.context() + ": " + e.what());
-    } catch (const std::exception& e) {
-        throw Error(node.context() + ": " + e.what());
-    }
+    with_node_context(node, inputs.size(), [&] { op_info(node.op).evaluate(node, inputs, outputs); });
 }
 
 void infer_graph(Graph& g) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <climits>
+#include <set>
 
 #include "compile/memory_plan.h"
 #include "ir/error.h"
@@ -43,10 +44,39 @@ struct Step {
     int packed = -1;
     float scalar = 0;
     int64_t rows = 0, n = 0;
+    int64_t causal_block = 0;  // softmax: query rows per block of a causal mask (0: no mask)
 };
 
 bool is_view_op(OpKind k) {
     return k == OpKind::Reshape || k == OpKind::Flatten || k == OpKind::Squeeze || k == OpKind::Unsqueeze || k == OpKind::Identity;
+}
+
+// A Where that applies a causal mask before a Softmax over the last axis: Where(mask, scores, c)
+// with mask [q, k] (or with leading 1s) known at plan time, true exactly where key j <= k - q + i,
+// and c a very negative scalar, read by nothing but that Softmax. The Softmax kernel applies the
+// same mask itself, so the Where is skipped and no [batch, heads, q, k] copy is made.
+bool is_causal_mask_before_softmax(const Graph& g, const std::vector<std::vector<NodeId>>& consumers, const Node& n,
+                                   const std::vector<Slot>& s) {
+    if (n.op != OpKind::Where || n.inputs.size() != 3 || g.is_graph_output(n.outputs[0])) return false;
+    const auto& readers = consumers[size_t(n.outputs[0])];
+    if (readers.size() != 1 || g.nodes[size_t(readers[0])].op != OpKind::Softmax) return false;
+    const Node& sm = g.nodes[size_t(readers[0])];
+    const Slot& mask = s[size_t(n.inputs[0])];
+    const Slot& scores = s[size_t(n.inputs[1])];
+    const Slot& fill = s[size_t(n.inputs[2])];
+    if (scores.dtype != DType::f32 || scores.shape.size() < 2 || sm.opset < 13) return false;
+    if (normalize_axis(sm.attrs.get_int("axis", -1), int64_t(scores.shape.size())) != int64_t(scores.shape.size()) - 1) return false;
+    const Tensor* fill_value = fill.where == Where::plan_time ? &fill.value
+                               : g.values[size_t(n.inputs[2])].constant ? &*g.values[size_t(n.inputs[2])].constant : nullptr;
+    if (!fill_value || fill_value->numel() != 1 || fill_value->double_at(0) > -1e4) return false;
+    if (mask.where != Where::plan_time || mask.dtype != DType::boolean || mask.shape.size() < 2) return false;
+    int64_t q = mask.shape[mask.shape.size() - 2], k = mask.shape.back();
+    if (shape_numel(mask.shape) != q * k || q != scores.shape[scores.shape.size() - 2] || k != scores.shape.back() || k < q) return false;
+    const bool* m = mask.value.data<bool>();
+    for (int64_t i = 0; i < q; ++i)
+        for (int64_t j = 0; j < k; ++j)
+            if (m[i * k + j] != (j <= k - q + i)) return false;
+    return true;
 }
 
 }  // namespace
@@ -65,6 +95,16 @@ Session::~Session() = default;
 size_t Session::arena_bytes() const { return plan_ ? plan_->arena_bytes : 0; }
 size_t Session::kernel_steps() const { return plan_ ? plan_->kernel_steps : 0; }
 size_t Session::reference_steps() const { return plan_ ? plan_->reference_steps : 0; }
+
+// True when `small` (without its leading 1s) is the trailing dims of `big`: a block repeated over
+// big's leading dims, which add_bias reads as rows.
+static bool is_trailing_block(const Shape& small, const Shape& big) {
+    size_t skip = 0;
+    while (skip < small.size() && small[skip] == 1) ++skip;
+    size_t len = small.size() - skip;
+    if (len > big.size() || shape_numel(small) == 0) return false;
+    return std::equal(small.begin() + long(skip), small.end(), big.end() - long(len));
+}
 
 // Picks the kernel for a node whose input and output shapes are now static.
 static Step choose_kernel(const compile::CompiledModel& cm, NodeId id, const std::vector<Slot>& s) {
@@ -102,11 +142,11 @@ static Step choose_kernel(const compile::CompiledModel& cm, NodeId id, const std
         st.kind = StepKind::gelu;
     } else if (n.op == OpKind::Add && f32(0) && f32(1) && in(0).shape == out.shape && in(1).shape == out.shape) {
         st.kind = StepKind::add;
-    } else if (n.op == OpKind::Add && f32(0) && f32(1) && in(0).shape == out.shape && in(1).shape.size() == 1 && !out.shape.empty() &&
-               in(1).shape[0] == out.shape.back()) {
+    } else if (n.op == OpKind::Add && f32(0) && f32(1) && in(0).shape == out.shape && is_trailing_block(in(1).shape, out.shape)) {
+        // b repeats over the leading dims of a: a bias [N], or the position embedding [seq, hidden].
         st.kind = StepKind::add_bias;
-        st.n = out.shape.back();
-        st.rows = shape_numel(out.shape) / std::max<int64_t>(st.n, 1);
+        st.n = std::max<int64_t>(shape_numel(in(1).shape), 1);
+        st.rows = shape_numel(out.shape) / st.n;
     } else if (n.op == OpKind::Mul && f32(0) && f32(1) && in(0).shape == out.shape && in(1).where == Where::constant &&
                shape_numel(in(1).shape) == 1) {
         st.kind = StepKind::mul_scalar;
@@ -145,6 +185,8 @@ void Session::make_plan(const TensorMap& inputs) {
         s[size_t(id)].shape = t.shape;
         plan->input_shapes.push_back(t.shape);
     }
+    auto consumers = g.consumers();
+    std::set<ValueId> causal_scores;
     for (size_t i = 0; i < g.nodes.size(); ++i) {
         const Node& n = g.nodes[i];
         if (n.dead) continue;
@@ -203,6 +245,13 @@ void Session::make_plan(const TensorMap& inputs) {
             s[size_t(n.outputs[k])].dtype = out[k].dtype;
         }
         Step st = choose_kernel(cm, NodeId(i), s);
+        if (is_causal_mask_before_softmax(g, consumers, n, s)) {
+            st.kind = StepKind::alias;  // the scores themselves; the Softmax masks
+            causal_scores.insert(n.outputs[0]);
+        } else if (st.kind == StepKind::softmax && causal_scores.count(n.inputs[0])) {
+            const Shape& sh = s[size_t(n.inputs[0])].shape;
+            st.causal_block = sh[sh.size() - 2];
+        }
         for (ValueId o : n.outputs) {
             if (o == kNoId) continue;
             Slot& sl = s[size_t(o)];
@@ -289,7 +338,7 @@ TensorMap Session::run(const TensorMap& inputs) {
                         if (n.outputs[i] != kNoId) cur[size_t(n.outputs[i])] = std::move(out[i]);
                     break;
                 }
-                case StepKind::alias: y = x(0).reshaped(s[size_t(n.outputs[0])].shape); break;
+                case StepKind::alias: y = x(n.op == OpKind::Where ? 1 : 0).reshaped(s[size_t(n.outputs[0])].shape); break;
                 case StepKind::fused_matmul: {
                     kernels::PackedMatmul& pm = *cm.packed[size_t(st.packed)];
                     const float* residual = nullptr;
@@ -315,7 +364,16 @@ TensorMap Session::run(const TensorMap& inputs) {
                     kernels::layer_norm(x(0).data<float>(), x(1).data<float>(), n.has_input(2) ? x(2).data<float>() : nullptr,
                                         y.mutable_data<float>(), st.rows, st.n, n.attrs.get_float("epsilon", 1e-5f));
                     break;
-                case StepKind::softmax: kernels::softmax(x(0).data<float>(), y.mutable_data<float>(), st.rows, st.n); break;
+                case StepKind::softmax: {
+                    kernels::SoftmaxOptions so;
+                    if (st.causal_block > 0) {
+                        so.causal = true;
+                        so.block_rows = st.causal_block;
+                        so.past = st.n - st.causal_block;
+                    }
+                    kernels::softmax(x(0).data<float>(), y.mutable_data<float>(), st.rows, st.n, so);
+                    break;
+                }
                 case StepKind::gelu:
                     kernels::gelu(x(0).data<float>(), y.mutable_data<float>(), y.numel(),
                                   n.attrs.get_string("approximate", "none") == "tanh" ? kernels::GeluForm::tanh : kernels::GeluForm::erf);

@@ -12,28 +12,7 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 mkdir -p "$DIR/ext" "$DIR/kv"
 
-passed=0
-failed=0
-expect_ok() {
-    local name=$1
-    shift
-    local out
-    if out=$("$@" 2>&1); then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name: $out"; fi
-}
-# expect_error NAME PATTERN COMMAND...: the command must exit 1 (not crash) and print PATTERN.
-expect_error() {
-    local name=$1 pattern=$2
-    shift 2
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -eq 1 ] && grep -qE -- "$pattern" <<<"$out"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $name: exit $rc, output: $out (wanted /$pattern/)"
-    fi
-}
+source "$(dirname "$0")/lib/assert.sh"
 
 make() { "$FRUGAL" make-model gpt2 --size tiny "$@"; }
 expect_ok make_tiny make --seed 3 -o "$DIR/tiny.onnx"
@@ -74,5 +53,4 @@ expect_ok logits_kv_empty_past $PY "$REF" compare "$DIR/kv/tiny_kv.onnx" "$IN" "
 expect_ok run_kv_past "$FRUGAL" run --reference "$DIR/kv/tiny_kv.onnx" --input token_ids="$IN/suffix.npy" $(past_args "$IN/past") -o "$DIR/out_kv"
 expect_ok logits_kv_past $PY "$REF" compare "$DIR/kv/tiny_kv.onnx" "$IN" "$DIR/out_kv" past
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
