@@ -1,0 +1,218 @@
+#include "kernels/cpu/matmul_packed.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/error.h"
+#include "kernels/cpu/dnnl_engine.h"
+
+namespace frugal::kernels {
+
+namespace {
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+dnnl::algorithm eltwise_algorithm(Activation a) {
+    return a == Activation::gelu_tanh ? dnnl::algorithm::eltwise_gelu_tanh : dnnl::algorithm::eltwise_gelu_erf;
+}
+
+// Offsets of one dimension's index in a blocked memory desc. A blocked offset is a sum of one
+// term per dimension (the outer block times its stride, plus the position inside each inner
+// block times that block's stride), so the offset of element (k, n) is dim_offset(0, k) +
+// dim_offset(1, n) + offset0. This is what lets gather_rows walk a column of B with a table.
+struct BlockedIndex {
+    dnnl_memory_desc_t md;
+
+    int64_t dim_offset(int d, int64_t idx) const {
+        const dnnl_blocking_desc_t& b = md.format_desc.blocking;
+        int64_t inner_stride = 1, divisor = 1, inner = 0;
+        for (int j = b.inner_nblks - 1; j >= 0; --j) {
+            if (b.inner_idxs[j] == d) {
+                inner += (idx / divisor) % b.inner_blks[j] * inner_stride;
+                divisor *= b.inner_blks[j];
+            }
+            inner_stride *= b.inner_blks[j];
+        }
+        return idx / divisor * b.strides[d] + inner;
+    }
+};
+
+}  // namespace
+
+struct PackedMatmul::Impl {
+    int64_t K = 0, N = 0;
+    MatmulOptions options;
+    Tensor bias;
+    dnnl::memory::desc packed_md;  // chosen by oneDNN for M = 1, used for every M
+    BufferPtr packed;
+    dnnl::memory weights_mem, bias_mem;
+    // Offsets, in floats, of the elements along a row of the original weight tensor (k with
+    // transposed_b, n otherwise); the other dimension's part is added per row.
+    std::vector<int64_t> along_offsets;
+
+    struct ForM {
+        dnnl::matmul primitive;
+        dnnl::memory src, dst, residual;
+    };
+    std::unordered_map<int64_t, ForM> cache;
+
+    dnnl::matmul::primitive_desc make_pd(int64_t M, const dnnl::memory::desc& weights_md) const {
+        dnnl::memory::desc src_md({M, K}, dt::f32, tag::ab);
+        dnnl::memory::desc dst_md({M, N}, dt::f32, tag::ab);
+        dnnl::post_ops ops;
+        if (options.activation != Activation::none) ops.append_eltwise(1.f, eltwise_algorithm(options.activation), 0.f, 0.f);
+        if (options.residual) ops.append_binary(dnnl::algorithm::binary_add, dst_md);
+        dnnl::primitive_attr attr;
+        attr.set_post_ops(ops);
+        auto desc = bias.buffer ? dnnl::matmul::desc(src_md, weights_md, dnnl::memory::desc({1, N}, dt::f32, tag::ab), dst_md)
+                                : dnnl::matmul::desc(src_md, weights_md, dst_md);
+        return dnnl::matmul::primitive_desc(desc, attr, dnnl_cpu_engine());
+    }
+
+    ForM& for_m(int64_t M) {
+        auto it = cache.find(M);
+        if (it != cache.end()) return it->second;
+        ForM f;
+        try {
+            auto pd = make_pd(M, packed_md);
+            f.primitive = dnnl::matmul(pd);
+            f.src = dnnl::memory(pd.src_desc(), dnnl_cpu_engine(), DNNL_MEMORY_NONE);
+            f.dst = dnnl::memory(pd.dst_desc(), dnnl_cpu_engine(), DNNL_MEMORY_NONE);
+            if (options.residual) f.residual = dnnl::memory(pd.dst_desc(), dnnl_cpu_engine(), DNNL_MEMORY_NONE);
+        } catch (const dnnl::error& e) {
+            fail("PackedMatmul: oneDNN has no matmul for M=" + std::to_string(M) + " K=" + std::to_string(K) +
+                 " N=" + std::to_string(N) + " over the packed layout: " + e.what());
+        }
+        return cache.emplace(M, std::move(f)).first->second;
+    }
+};
+
+PackedMatmul::PackedMatmul(const Tensor& weight, MatmulOptions options, Tensor bias) : impl_(std::make_unique<Impl>()) {
+    if (weight.dtype != DType::f32 || weight.rank() != 2)
+        fail(std::string("PackedMatmul: expected an f32 weight of rank 2, got ") + dtype_name(weight.dtype) + " " +
+             shape_to_string(weight.shape));
+    Impl& m = *impl_;
+    m.options = options;
+    m.K = options.transposed_b ? weight.shape[1] : weight.shape[0];
+    m.N = options.transposed_b ? weight.shape[0] : weight.shape[1];
+    if (m.K <= 0 || m.N <= 0) fail("PackedMatmul: empty weight " + shape_to_string(weight.shape));
+    if (bias.dtype != DType::undefined) {  // a default Tensor means no bias
+        if (bias.dtype != DType::f32 || bias.numel() != m.N)
+            fail("PackedMatmul: bias must be f32 with " + std::to_string(m.N) + " elements, got " +
+                 dtype_name(bias.dtype) + " " + shape_to_string(bias.shape));
+        m.bias = std::move(bias);
+        m.bias_mem = dnnl::memory({{1, m.N}, dt::f32, tag::ab}, dnnl_cpu_engine(),
+                                  const_cast<std::byte*>(m.bias.raw()));  // oneDNN only reads it
+    }
+    try {
+        auto pd = m.make_pd(1, dnnl::memory::desc({m.K, m.N}, dt::f32, tag::any));
+        m.packed_md = pd.weights_desc();
+    } catch (const dnnl::error& e) {
+        fail("PackedMatmul: oneDNN matmul for K=" + std::to_string(m.K) + " N=" + std::to_string(m.N) +
+             " could not be created: " + e.what());
+    }
+    if (m.packed_md.data.format_kind != dnnl_blocked) fail("PackedMatmul: oneDNN chose a non-blocked weight layout");
+}
+
+PackedMatmul::~PackedMatmul() = default;
+PackedMatmul::PackedMatmul(PackedMatmul&&) noexcept = default;
+PackedMatmul& PackedMatmul::operator=(PackedMatmul&&) noexcept = default;
+
+void PackedMatmul::pack(Tensor& weight) {
+    Impl& m = *impl_;
+    if (m.packed) fail("PackedMatmul: pack() called twice");
+    Shape expected = m.options.transposed_b ? Shape{m.N, m.K} : Shape{m.K, m.N};
+    if (weight.dtype != DType::f32 || weight.shape != expected || !weight.buffer)
+        fail("PackedMatmul::pack: expected the f32 " + shape_to_string(expected) + " weight it was built for, got " +
+             dtype_name(weight.dtype) + " " + shape_to_string(weight.shape));
+    dnnl::engine& eng = dnnl_cpu_engine();
+    m.packed = Buffer::allocate(m.packed_md.get_size());
+    m.weights_mem = dnnl::memory(m.packed_md, eng, m.packed->mutable_data());
+    {
+        // B [K, N] over the caller's bytes: row-major, or the transposed view of [N, K].
+        dnnl::memory::desc user_md({m.K, m.N}, dt::f32, m.options.transposed_b ? tag::ba : tag::ab);
+        dnnl::memory user(user_md, eng, const_cast<std::byte*>(weight.raw()));  // reorder only reads it
+        dnnl::stream& s = dnnl_thread_stream();
+        dnnl::reorder(user, m.weights_mem).execute(s, user, m.weights_mem);
+        s.wait();
+    }
+    // The original goes now, before the caller packs its next weight (memory contract 4).
+    weight.buffer->release_pages();
+    weight = Tensor{};
+
+    BlockedIndex ix{m.packed_md.data};
+    int along = m.options.transposed_b ? 0 : 1;
+    int64_t len = m.options.transposed_b ? m.K : m.N;
+    m.along_offsets.resize(size_t(len));
+    for (int64_t i = 0; i < len; ++i) m.along_offsets[size_t(i)] = ix.dim_offset(along, i);
+}
+
+bool PackedMatmul::packed() const { return impl_->packed != nullptr; }
+int64_t PackedMatmul::k() const { return impl_->K; }
+int64_t PackedMatmul::n() const { return impl_->N; }
+int64_t PackedMatmul::rows() const { return impl_->options.transposed_b ? impl_->N : impl_->K; }
+const MatmulOptions& PackedMatmul::options() const { return impl_->options; }
+size_t PackedMatmul::packed_bytes() const { return impl_->packed_md.get_size(); }
+
+std::string PackedMatmul::layout() const {
+    const dnnl_memory_desc_t& md = impl_->packed_md.data;
+    const dnnl_blocking_desc_t& b = md.format_desc.blocking;
+    // Outer dims by decreasing stride; a dim with inner blocks is written in upper case.
+    std::vector<int> order;
+    for (int d = 0; d < md.ndims; ++d) order.push_back(d);
+    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return b.strides[x] > b.strides[y]; });
+    std::string s;
+    for (int d : order) {
+        bool blocked = false;
+        for (int j = 0; j < b.inner_nblks; ++j) blocked |= b.inner_idxs[j] == d;
+        s += char((blocked ? 'A' : 'a') + d);
+    }
+    for (int j = 0; j < b.inner_nblks; ++j) s += std::to_string(b.inner_blks[j]) + char('a' + b.inner_idxs[j]);
+    return s;
+}
+
+void PackedMatmul::run(const float* x, int64_t M, float* y, const float* residual) {
+    Impl& m = *impl_;
+    if (!m.packed) fail("PackedMatmul::run: the weight is not packed yet");
+    if (M <= 0) return;
+    if (m.options.residual != (residual != nullptr))
+        fail(m.options.residual ? "PackedMatmul::run: this matmul adds a residual and none was given"
+                                : "PackedMatmul::run: a residual was given to a matmul built without one");
+    Impl::ForM& f = m.for_m(M);
+    f.src.set_data_handle(const_cast<float*>(x));
+    f.dst.set_data_handle(y);
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, f.src}, {DNNL_ARG_WEIGHTS, m.weights_mem}, {DNNL_ARG_DST, f.dst}};
+    if (m.bias.buffer) args.emplace(DNNL_ARG_BIAS, m.bias_mem);
+    if (residual) {
+        f.residual.set_data_handle(const_cast<float*>(residual));
+        int index = m.options.activation != Activation::none ? 1 : 0;
+        args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1, f.residual);
+    }
+    dnnl::stream& s = dnnl_thread_stream();
+    f.primitive.execute(s, args);
+    s.wait();
+}
+
+void PackedMatmul::gather_rows(const int64_t* ids, int64_t count, float* out) const {
+    const Impl& m = *impl_;
+    if (!m.packed) fail("PackedMatmul::gather_rows: the weight is not packed yet");
+    int64_t nrows = rows();
+    int64_t len = int64_t(m.along_offsets.size());
+    BlockedIndex ix{m.packed_md.data};
+    int fixed = m.options.transposed_b ? 1 : 0;
+    const float* base = reinterpret_cast<const float*>(m.packed->data()) + m.packed_md.data.offset0;
+    const int64_t* along = m.along_offsets.data();
+    for (int64_t r = 0; r < count; ++r) {
+        int64_t id = ids[r] < 0 ? ids[r] + nrows : ids[r];
+        if (id < 0 || id >= nrows)
+            fail("PackedMatmul::gather_rows: index " + std::to_string(ids[r]) + " is out of range for " +
+                 std::to_string(nrows) + " rows");
+        const float* row = base + ix.dim_offset(fixed, id);
+        float* o = out + r * len;
+        for (int64_t i = 0; i < len; ++i) o[i] = row[along[i]];
+    }
+}
+
+}  // namespace frugal::kernels
