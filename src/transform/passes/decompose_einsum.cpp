@@ -221,12 +221,60 @@ struct Layout {
 };
 
 // Which free labels MatMul may treat as batch axes (broadcasting the other side over them)
-// instead of merging them into M or N: some of L's or R's, before the shared batch axes (the
-// other side needs nothing there) or after them (the other side gets size-1 axes).
+// instead of merging them into M or N: the first `count` of L's or R's, before the shared batch
+// axes (the other side needs nothing there) or after them (the other side gets size-1 axes).
 enum class Lead { none, left_before, right_before, left_after, right_after };
 
-// A pair with contracted labels: MatMul(L, R) with L = [lead.., batch.., M, K] and
-// R = [lead.., batch.., K, N], M and N being the merged free labels of L and R.
+// One candidate MatMul layout.
+struct MatMulPlan {
+    const std::vector<int>* batch;  // shared labels kept, in this order in both operands
+    const std::vector<int>* k;      // contracted labels, merged into K in this order
+    const std::vector<int>* free_l; // L's free labels, in this order
+    const std::vector<int>* free_r;
+    Lead lead = Lead::none;
+    size_t count = 0;     // free labels that lead
+    size_t units_l = 0;   // leading size-1 axes L already has and keeps
+    size_t units_r = 0;
+};
+
+// The targets for L = [units, lead.., batch.., M, K] and R = [units, lead.., batch.., K, N], or
+// [K] for a side with nothing but K (MatMul's vector case).
+std::pair<Axes, Axes> matmul_targets(const MatMulPlan& p) {
+    bool left = p.lead == Lead::left_before || p.lead == Lead::left_after;
+    bool after = p.lead == Lead::left_after || p.lead == Lead::right_after;
+    size_t kl = p.lead != Lead::none && left ? p.count : 0;
+    size_t kr = p.lead != Lead::none && !left ? p.count : 0;
+    Axes lt(p.units_l), rt(p.units_r);
+    auto lead = [&] {
+        for (size_t i = 0; i < kl; ++i) lt.push_back({(*p.free_l)[i]});
+        for (size_t i = 0; i < kr; ++i) rt.push_back({(*p.free_r)[i]});
+        if (after) (left ? rt : lt).insert((left ? rt : lt).end(), p.count, Group{});
+    };
+    if (!after) lead();
+    for (int l : *p.batch) {
+        lt.push_back({l});
+        rt.push_back({l});
+    }
+    if (after) lead();
+    Group m(p.free_l->begin() + std::ptrdiff_t(kl), p.free_l->end());
+    Group n(p.free_r->begin() + std::ptrdiff_t(kr), p.free_r->end());
+    Group k(p.k->begin(), p.k->end());
+    if (lt.empty() && m.empty()) lt = {k};
+    else lt.insert(lt.end(), {m, k});
+    if (rt.empty() && n.empty()) rt = {k};
+    else rt.insert(rt.end(), {k, n});
+    return {lt, rt};
+}
+
+size_t leading_units(const Term& t) {
+    size_t n = 0;
+    while (n < t.axes.size() && t.axes[n].empty()) ++n;
+    return n;
+}
+
+// A pair with contracted labels: one MatMul. Every candidate layout (which operand goes left,
+// label orders taken from either operand or the output, which free labels lead) is priced in
+// a dry run and the cheapest is built.
 Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector<int>& batch,
                      const std::vector<int>& contracted, const std::vector<int>* output) {
     std::vector<int> la = flat_labels(A.axes), lb = flat_labels(B.axes);
@@ -236,17 +284,13 @@ Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector
     if (output) push_distinct(batch_orders, in_order(*output, batch));
     push_distinct(k_orders, in_order(la, contracted));
     push_distinct(k_orders, in_order(lb, contracted));
-    auto leading_units = [](const Term& t) {
-        size_t n = 0;
-        while (n < t.axes.size() && t.axes[n].empty()) ++n;
-        return n;
-    };
 
     Layout best;
     for (bool swapped : {false, true}) {
         const Term& L = swapped ? B : A;
         const Term& R = swapped ? A : B;
-        std::vector<int> ll = swapped ? lb : la, rl = swapped ? la : lb;
+        const std::vector<int>& ll = swapped ? lb : la;
+        const std::vector<int>& rl = swapped ? la : lb;
         std::vector<int> free_l, free_r;
         for (int l : ll)
             if (!contains(rl, l)) free_l.push_back(l);
@@ -257,49 +301,35 @@ Term contract_matmul(Builder& b, const Term& A, const Term& B, const std::vector
             push_distinct(fl_orders, in_order(*output, free_l));
             push_distinct(fr_orders, in_order(*output, free_r));
         }
-        std::vector<size_t> lead_l = {0}, lead_r = {0};
-        push_distinct(lead_l, leading_units(L));
-        push_distinct(lead_r, leading_units(R));
+        std::vector<std::pair<Lead, size_t>> leads = {{Lead::none, 0}};
+        for (size_t k = 1; k < free_l.size(); ++k) {
+            leads.push_back({Lead::left_before, k});
+            leads.push_back({Lead::left_after, k});
+        }
+        for (size_t k = 1; k < free_r.size(); ++k) {
+            leads.push_back({Lead::right_before, k});
+            leads.push_back({Lead::right_after, k});
+        }
+        std::vector<std::pair<size_t, size_t>> units;
+        for (size_t ul : {size_t(0), leading_units(L)})
+            for (size_t ur : {size_t(0), leading_units(R)}) push_distinct(units, std::pair{ul, ur});
+
+        MatMulPlan p;
         for (const auto& bo : batch_orders)
             for (const auto& ko : k_orders)
                 for (const auto& fl : fl_orders)
                     for (const auto& fr : fr_orders)
-                        for (Lead side : {Lead::none, Lead::left_before, Lead::right_before, Lead::left_after,
-                                          Lead::right_after}) {
-                            bool left = side == Lead::left_before || side == Lead::left_after;
-                            bool after = side == Lead::left_after || side == Lead::right_after;
-                            size_t nfree = side == Lead::none ? 0 : left ? fl.size() : fr.size();
-                            for (size_t k = side == Lead::none ? 0 : 1; k < std::max<size_t>(nfree, 1); ++k)
-                                for (size_t el : lead_l)
-                                    for (size_t er : lead_r) {
-                                        size_t kl = left ? k : 0, kr = side != Lead::none && !left ? k : 0;
-                                        Axes lt(el), rt(er);
-                                        auto lead = [&] {
-                                            for (size_t i = 0; i < kl; ++i) lt.push_back({fl[i]});
-                                            for (size_t i = 0; i < kr; ++i) rt.push_back({fr[i]});
-                                            // After the batch axes the other side needs size-1 axes.
-                                            if (after) (left ? rt : lt).insert((left ? rt : lt).end(), k, Group{});
-                                        };
-                                        if (!after) lead();
-                                        for (int l : bo) {
-                                            lt.push_back({l});
-                                            rt.push_back({l});
-                                        }
-                                        if (after) lead();
-                                        Group m(fl.begin() + std::ptrdiff_t(kl), fl.end());
-                                        Group n(fr.begin() + std::ptrdiff_t(kr), fr.end());
-                                        if (lt.empty() && m.empty()) lt = {ko};
-                                        else lt.insert(lt.end(), {m, ko});
-                                        if (rt.empty() && n.empty()) rt = {ko};
-                                        else rt.insert(rt.end(), {ko, n});
-                                        Cost c;
-                                        b.arrange(L, lt, &c);
-                                        b.arrange(R, rt, &c);
-                                        if (output)
-                                            b.arrange(Term{kNoId, Builder::matmul_axes(lt, rt), false}, singles(*output), &c);
-                                        if (!best.valid || c.key() < best.cost.key()) best = {c, lt, rt, swapped, true};
-                                    }
-                        }
+                        for (auto [lead, count] : leads)
+                            for (auto [ul, ur] : units) {
+                                p = {&bo, &ko, &fl, &fr, lead, count, ul, ur};
+                                auto [lt, rt] = matmul_targets(p);
+                                Cost c;
+                                b.arrange(L, lt, &c);
+                                b.arrange(R, rt, &c);
+                                if (output)
+                                    b.arrange(Term{kNoId, Builder::matmul_axes(lt, rt), false}, singles(*output), &c);
+                                if (!best.valid || c.key() < best.cost.key()) best = {c, lt, rt, swapped, true};
+                            }
     }
     if (best.cost.invalid) throw CannotLower{};
     const Term& L = best.swapped ? B : A;
