@@ -184,7 +184,9 @@ void Tokenizer::encode_ordinary(std::string_view text, std::vector<TokenId>& out
     if (text.empty()) return;
     std::string prefixed;
     if (add_prefix_space_ && text.front() != ' ') {
-        prefixed = " " + std::string(text);
+        prefixed.reserve(text.size() + 1);
+        prefixed.push_back(' ');
+        prefixed.append(text);
         text = prefixed;
     }
     for (std::string_view piece : pre_tokenize(text)) encode_piece(piece, out);
