@@ -9,5 +9,6 @@ void add_run(CLI::App& app);
 void add_convert(CLI::App& app);
 void add_profile(CLI::App& app);
 void add_make_model(CLI::App& app);
+void add_generate(CLI::App& app);
 
 }  // namespace frugal::cli
