@@ -78,32 +78,38 @@ def ratio(a, b, digits=2):
     return f"{a['median'] / b['median']:.{digits}f}"
 
 
+WAIT_ORDER = {"spin": 0, "passive": 1}
+
+
 def summarize(raw):
     machine = load(os.path.join(raw, "machine.json"))
     sizes = sorted(
         (load(os.path.join(raw, f)) for f in os.listdir(raw) if f.startswith("model-") and f.endswith(".json")),
         key=lambda m: m["weights_mib"],
     )
+    waits = sorted((d for d in os.listdir(raw) if os.path.isdir(os.path.join(raw, d))), key=lambda d: WAIT_ORDER.get(d, 9))
     reps = machine["repeats"]
     result = {"machine": machine, "models": []}
     for m in sizes:
         size, w = m["size"], m["weights_mib"]
-        fr, ort, one = [], [], []
-        for r in range(1, reps + 1):
-            base = os.path.join(raw, f"{{}}-{size}-{r}")
-            fr.append(frugal_figures(load(base.format("frugal") + ".json"), read_time(base.format("frugal") + ".time"), w))
-            ort.append(ort_figures(load(base.format("ort") + ".json"), read_time(base.format("ort") + ".time"), w))
-            j1 = load(base.format("frugal1") + ".json")
-            one.append({"one_token_s": j1["second_inference_s"], "peak_per_weights": j1["peak_rss_mb"] / w})
-        extra = {}
+        entry = {"size": size, "model": m["model"], "weights_mib": w, "frugal_page_cache": {}, "waits": {}}
         for which in ("first", "pagecache"):
             j = load(os.path.join(raw, f"frugal-{size}-{which}.json"))
-            extra[which + "_load_compile_s"] = j["load_s"] + j["compile_s"]
-            extra[which + "_read_offline_s"] = j["load_s"]
-            extra[which + "_compile_s"] = j["compile_s"]
-        fs, os_, one_s = collect(fr), collect(ort), collect(one)
-        fs["one_token_s"] = one_s["one_token_s"]
-        result["models"].append({"size": size, "model": m["model"], "weights_mib": w, "frugal": fs, "ort": os_, "frugal_page_cache": extra})
+            entry["frugal_page_cache"][which + "_load_compile_s"] = j["load_s"] + j["compile_s"]
+            entry["frugal_page_cache"][which + "_read_offline_s"] = j["load_s"]
+            entry["frugal_page_cache"][which + "_compile_s"] = j["compile_s"]
+        for wait in waits:
+            fr, ort, one = [], [], []
+            for r in range(1, reps + 1):
+                base = os.path.join(raw, wait, f"{{}}-{size}-{r}")
+                fr.append(frugal_figures(load(base.format("frugal") + ".json"), read_time(base.format("frugal") + ".time"), w))
+                ort.append(ort_figures(load(base.format("ort") + ".json"), read_time(base.format("ort") + ".time"), w))
+                j1 = load(base.format("frugal1") + ".json")
+                one.append({"one_token_s": j1["second_inference_s"]})
+            fs = collect(fr)
+            fs["one_token_s"] = collect(one)["one_token_s"]
+            entry["waits"][wait] = {"frugal": fs, "ort": collect(ort)}
+        result["models"].append(entry)
     loads = []
     with open(os.path.join(raw, "load.log")) as f:
         for line in f:
@@ -135,17 +141,19 @@ def markdown(s):
         "hence also the peak above the Initial stage. Load + compile is read + offline passes + compile for frugal and "
         "InferenceSession.create (graph optimization 'all') for ORT. Forward = the 2nd run on token_ids [1, 32]. "
         "One-token = [1, 1] input, no KV cache: frugal's is the 2nd inference of a `frugal profile --seq 1` process "
-        "(one per repeat), ORT's the median of 10 runs in its process.",
+        "(one per repeat), ORT's the median of 10 runs in its process. Thread wait policy *spin*: both runtimes as they "
+        "come (idle pool threads spin a while); *passive*: frugal under OMP_WAIT_POLICY=PASSIVE, ORT with "
+        "session.intra_op.allow_spinning 0.",
         "",
         "## Summary",
         "",
-        "| model | weights MiB | peak/W frugal | peak/W ORT | load+compile s frugal | ORT | frugal/ORT | forward(32) s frugal | ORT | frugal/ORT | one-token ms frugal | ORT | frugal/ORT |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| model | threads wait | weights MiB | peak/W frugal | peak/W ORT | load+compile s frugal | ORT | frugal/ORT | forward(32) s frugal | ORT | frugal/ORT | one-token ms frugal | ORT | frugal/ORT |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for m in s["models"]:
-        f, o = m["frugal"], m["ort"]
+    for m, wait, fo in ((m, wait, fo) for m in s["models"] for wait, fo in m["waits"].items()):
+        f, o = fo["frugal"], fo["ort"]
         lines.append(
-            f"| gpt2-{m['size']} | {m['weights_mib']:.1f} | {f['peak_per_weights']['median']:.2f} | {o['peak_per_weights']['median']:.2f} | "
+            f"| gpt2-{m['size']} | {wait} | {m['weights_mib']:.1f} | {f['peak_per_weights']['median']:.2f} | {o['peak_per_weights']['median']:.2f} | "
             f"{f['load_compile_s']['median']:.2f} | {o['load_compile_s']['median']:.2f} | {ratio(f['load_compile_s'], o['load_compile_s'])} | "
             f"{f['forward_s']['median']:.3f} | {o['forward_s']['median']:.3f} | {ratio(f['forward_s'], o['forward_s'])} | "
             f"{f['one_token_s']['median'] * 1e3:.1f} | {o['one_token_s']['median'] * 1e3:.1f} | {ratio(f['one_token_s'], o['one_token_s'])} |"
@@ -164,24 +172,27 @@ def markdown(s):
         ("process wall time, s", "process_wall_s", 1, 1, False),
     ]
     for m in s["models"]:
-        f, o, pc = m["frugal"], m["ort"], m["frugal_page_cache"]
-        lines += [
-            "",
-            f"## gpt2-{m['size']} ({m['weights_mib']:.1f} MiB of weights)",
-            "",
-            "| | frugal | ONNX Runtime | frugal / ORT |",
-            "|---|---|---|---|",
-        ]
-        for label, key, scale, digits, with_ratio in rows:
-            lines.append(f"| {label} | {cell(f.get(key), scale, digits)} | {cell(o.get(key), scale, digits)} | "
-                         f"{ratio(f.get(key), o.get(key)) if with_ratio else '—'} |")
+        pc = m["frugal_page_cache"]
+        lines += ["", f"## gpt2-{m['size']} ({m['weights_mib']:.1f} MiB of weights)"]
+        for wait, fo in m["waits"].items():
+            f, o = fo["frugal"], fo["ort"]
+            lines += [
+                "",
+                f"### threads wait: {wait}",
+                "",
+                "| | frugal | ONNX Runtime | frugal / ORT |",
+                "|---|---|---|---|",
+            ]
+            for label, key, scale, digits, with_ratio in rows:
+                lines.append(f"| {label} | {cell(f.get(key), scale, digits)} | {cell(o.get(key), scale, digits)} | "
+                             f"{ratio(f.get(key), o.get(key)) if with_ratio else '—'} |")
         lines += [
             "",
             f"frugal load + compile of the first run of this model in the script: {pc['first_load_compile_s']:.2f} s "
             f"(read + offline {pc['first_read_offline_s']:.2f} s, compile {pc['first_compile_s']:.2f} s); "
             f"run again at once, from the page cache: {pc['pagecache_load_compile_s']:.2f} s "
             f"(read + offline {pc['pagecache_read_offline_s']:.2f} s, compile {pc['pagecache_compile_s']:.2f} s). "
-            "ORT's process CPU time counts its pool threads' spinning too.",
+            "Process CPU time counts spinning pool threads too.",
         ]
     return "\n".join(lines) + "\n"
 

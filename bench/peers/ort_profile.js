@@ -6,7 +6,9 @@
 // generated token). Memory comes from /proc/self/status; VmHWM is reset before each stage (write
 // "5" to /proc/self/clear_refs) so each stage has its own peak, and the run's peak is the largest.
 //
-// usage: node ort_profile.js MODEL [--seq T] [--threads N] [--runs R] [--json FILE] [--weights-mb W]
+// usage: node ort_profile.js MODEL [--seq T] [--threads N] [--runs R] [--json FILE] [--weights-mb W] [--no-spin]
+// --no-spin: pool threads sleep at once when idle (session.intra_op.allow_spinning 0), the
+// counterpart of frugal under OMP_WAIT_POLICY=PASSIVE.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -14,12 +16,12 @@ const path = require('path');
 
 function usage(msg) {
     if (msg) console.error('ort_profile: ' + msg);
-    console.error('usage: node ort_profile.js MODEL [--seq T] [--threads N] [--runs R] [--json FILE] [--weights-mb W]');
+    console.error('usage: node ort_profile.js MODEL [--seq T] [--threads N] [--runs R] [--json FILE] [--weights-mb W] [--no-spin]');
     process.exit(2);
 }
 
 function parseArgs(argv) {
-    const o = { model: null, seq: 32, threads: os.cpus().length, runs: 10, json: null, weightsMb: null };
+    const o = { model: null, seq: 32, threads: os.cpus().length, runs: 10, json: null, weightsMb: null, spin: true };
     const number = (name, v) => {
         const n = Number(v);
         if (!Number.isFinite(n) || n < 0) usage(`${name} takes a non-negative number, got '${v}'`);
@@ -33,6 +35,7 @@ function parseArgs(argv) {
         else if (a === '--runs') o.runs = number(a, next());
         else if (a === '--json') o.json = next();
         else if (a === '--weights-mb') o.weightsMb = number(a, next());
+        else if (a === '--no-spin') o.spin = false;
         else if (a === '-h' || a === '--help') usage();
         else if (a.startsWith('-')) usage(`unknown option ${a}`);
         else if (o.model === null) o.model = a;
@@ -131,6 +134,7 @@ async function main() {
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
     };
+    if (!o.spin) options.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
     let t = process.hrtime.bigint();
     const session = await ort.InferenceSession.create(o.model, options);
     const createS = seconds(t);
@@ -164,7 +168,7 @@ async function main() {
     const sign = (x, w, d) => ((x >= 0 ? '+' : '') + x.toFixed(d)).padStart(w);
     const inputs = Object.entries(feeds).map(([k, v]) => `${k} ${v.type}[${v.dims.join(',')}]`).join(' ');
     const lines = [];
-    lines.push(`onnxruntime-node ${ort.env.versions ? ort.env.versions.node : '?'} profile ${o.model}  (inputs: ${inputs}, threads ${o.threads})`);
+    lines.push(`onnxruntime-node ${ort.env.versions ? ort.env.versions.node : '?'} profile ${o.model}  (inputs: ${inputs}, threads ${o.threads}${o.spin ? '' : ', no spinning'})`);
     lines.push('');
     lines.push(`${'stage'.padEnd(24)} ${'RSS MB'.padStart(10)} ${'delta MB'.padStart(10)} ${'anon MB'.padStart(10)} ${'file MB'.padStart(10)} ${'swap MB'.padStart(9)} ${'peak MB'.padStart(10)}`);
     stages.forEach((s, i) => {
@@ -191,6 +195,7 @@ async function main() {
             model: o.model,
             seq: o.seq,
             threads: o.threads,
+            spin: o.spin,
             runs: o.runs,
             weights_mb: weightsMb,
             initial_rss_mb: mb(initial),
