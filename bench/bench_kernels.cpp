@@ -9,6 +9,7 @@
 // and quote medians, compared against the read-bandwidth figure of the same run.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -62,35 +63,45 @@ void set_counters(benchmark::State& state, int64_t M, int64_t K, int64_t N) {
                            benchmark::Counter::kIs1000);
 }
 
+// The sum of n floats over the kernel threads, as fast as the memory allows.
+double read_sum(const float* p, int64_t n) {
+    double total = 0;
+#pragma omp parallel reduction(+ : total)
+    {
+#ifdef __AVX512F__
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma omp for schedule(static)
+        for (int64_t i = 0; i < n; i += 64)
+            for (int j = 0; j < 4; ++j) acc[j] = _mm512_add_ps(acc[j], _mm512_load_ps(p + i + 16 * j));
+        float lanes[16];
+        _mm512_storeu_ps(lanes, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
+        for (float v : lanes) total += v;
+#else
+        float s = 0;
+#pragma omp for simd reduction(+ : s) schedule(static)
+        for (int64_t i = 0; i < n; ++i) s += p[i];
+        total += s;
+#endif
+    }
+    return total;
+}
+
+// A page-touched array of `bytes` (a multiple of 256) for read_sum.
+BufferPtr read_array(int64_t bytes) {
+    BufferPtr buf = Buffer::allocate(size_t(bytes));
+    float* p = reinterpret_cast<float*>(buf->mutable_data());
+    int64_t n = bytes / int64_t(sizeof(float));
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) p[i] = float(i & 7);
+    return buf;
+}
+
 // Sums a 1 GiB float array with the kernel threads: the read bandwidth the matmuls are held to.
 void BM_ReadBandwidth(benchmark::State& state) {
-    const int64_t n = (int64_t(1) << 30) / int64_t(sizeof(float));
-    BufferPtr buf = Buffer::allocate(size_t(n) * sizeof(float));
-    float* p = reinterpret_cast<float*>(buf->mutable_data());
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; ++i) p[i] = float(i & 7);  // touch every page, spread over the threads
-    for (auto _ : state) {
-        double total = 0;
-#pragma omp parallel reduction(+ : total)
-        {
-#ifdef __AVX512F__
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < n; i += 64)
-                for (int j = 0; j < 4; ++j) acc[j] = _mm512_add_ps(acc[j], _mm512_load_ps(p + i + 16 * j));
-            float lanes[16];
-            _mm512_storeu_ps(lanes, _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3])));
-            for (float v : lanes) total += v;
-#else
-            float s = 0;
-#pragma omp for simd reduction(+ : s) schedule(static)
-            for (int64_t i = 0; i < n; ++i) s += p[i];
-            total += s;
-#endif
-        }
-        benchmark::DoNotOptimize(total);
-    }
-    state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)));
+    const int64_t bytes = int64_t(1) << 30;
+    BufferPtr buf = read_array(bytes);
+    for (auto _ : state) benchmark::DoNotOptimize(read_sum(reinterpret_cast<const float*>(buf->data()), bytes / 4));
+    state.SetBytesProcessed(state.iterations() * bytes);
 }
 
 // PackedMatmul over rotating weights. Args: M, K, N, hot (1 = one weight).
@@ -145,6 +156,41 @@ void BM_MatmulPlain(benchmark::State& state) {
     state.SetLabel(std::string(pd.impl_info_str()) + " x" + std::to_string(copies));
 }
 
+// On a shared machine the load changes between benchmarks, so the fraction of bandwidth is
+// measured in pairs: each iteration sweeps the packed weights once (M = 1, every copy) and then
+// reads an array of the same size, timing both; the counters are both rates and their ratio.
+void BM_PackedVsRead(benchmark::State& state) {
+    const int64_t K = state.range(0), N = state.range(1);
+    std::vector<kernels::PackedMatmul> mms;
+    int64_t copies = copies_for(K * N * int64_t(sizeof(float)), false);
+    for (int64_t c = 0; c < copies; ++c) {
+        Tensor w = random_tensor({K, N}, unsigned(c));
+        mms.emplace_back(w);
+        mms.back().pack(w);
+    }
+    const int64_t bytes = copies * K * N * int64_t(sizeof(float));
+    BufferPtr array = read_array(bytes);
+    std::vector<float> x(static_cast<size_t>(K)), y(static_cast<size_t>(N));
+    fill_random(x.data(), K, 99);
+    for (auto& mm : mms) mm.run(x.data(), 1, y.data());
+    double matmul_seconds = 0, read_seconds = 0;
+    for (auto _ : state) {
+        auto t0 = std::chrono::steady_clock::now();
+        for (auto& mm : mms) mm.run(x.data(), 1, y.data());
+        auto t1 = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(read_sum(reinterpret_cast<const float*>(array->data()), bytes / 4));
+        auto t2 = std::chrono::steady_clock::now();
+        matmul_seconds += std::chrono::duration<double>(t1 - t0).count();
+        read_seconds += std::chrono::duration<double>(t2 - t1).count();
+        state.SetIterationTime(std::chrono::duration<double>(t2 - t0).count());
+    }
+    double swept = double(state.iterations()) * double(bytes);
+    state.counters["matmul_GB/s"] = swept / matmul_seconds / 1e9;
+    state.counters["read_GB/s"] = swept / read_seconds / 1e9;
+    state.counters["fraction"] = read_seconds / matmul_seconds;
+    state.SetLabel(mms[0].layout() + " x" + std::to_string(copies));
+}
+
 void matmul_args(benchmark::internal::Benchmark* b) {
     const int64_t shapes[][2] = {{1024, 4096}, {4096, 1024}, {768, 2304}};
     for (auto& s : shapes)
@@ -156,7 +202,8 @@ void matmul_args(benchmark::internal::Benchmark* b) {
 // Attention-sized products: heads, M (queries), N, K, transposed_b. Decode scores are
 // [16, 1, 64] x [16, 64, 512]^T; the output of attention [16, 1, 512] x [16, 512, 64].
 void attention_args(benchmark::internal::Benchmark* b) {
-    b->Args({16, 1, 512, 64, 1})->Args({16, 1, 64, 512, 0})->Args({16, 128, 128, 64, 1})->Args({16, 128, 64, 128, 0});
+    b->Args({16, 1, 512, 64, 1})->Args({16, 1, 64, 512, 0})->Args({16, 4, 512, 64, 1})->Args({16, 4, 64, 512, 0});
+    b->Args({16, 128, 128, 64, 1})->Args({16, 128, 64, 128, 0});
     b->ArgNames({"B", "M", "N", "K", "tB"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -172,10 +219,26 @@ struct AttentionOperands {
     }
 };
 
-void BM_BatchedMatmulAvx(benchmark::State& state) {
+// kernels::batched_matmul as the runtime calls it (oneDNN with runtime dims, or the tiles).
+void BM_BatchedMatmul(benchmark::State& state) {
     AttentionOperands o(state);
     for (auto _ : state) {
         kernels::batched_matmul(o.a.data(), o.b.data(), o.c.data(), o.B, o.M, o.N, o.K, o.transposed);
+        benchmark::ClobberMemory();
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(o.B * o.M * o.N * o.K),
+                                                   benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+// The built-in AVX-512 tiles alone.
+void BM_BatchedMatmulTiles(benchmark::State& state) {
+    AttentionOperands o(state);
+    kernels::BatchedMatmulArgs p{.batch = o.B, .M = o.M, .N = o.N, .K = o.K, .a = o.a.data(), .lda = o.K,
+                                 .stride_a = o.M * o.K, .b = o.b.data(), .ldb = o.transposed ? o.K : o.N,
+                                 .stride_b = o.K * o.N, .transposed_b = o.transposed, .c = o.c.data(), .ldc = o.N,
+                                 .stride_c = o.M * o.N, .alpha = 1.f};
+    for (auto _ : state) {
+        kernels::batched_matmul_tiles(p);
         benchmark::ClobberMemory();
     }
     state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(o.B * o.M * o.N * o.K),
@@ -210,7 +273,8 @@ void BM_BatchedMatmulDnnl(benchmark::State& state) {
 }
 
 void dnnl_attention_args(benchmark::internal::Benchmark* b) {
-    b->Args({16, 1, 512, 64, 1, 0})->Args({16, 1, 64, 512, 0, 0})->Args({16, 128, 128, 64, 1, 0})->Args({16, 128, 64, 128, 0, 0});
+    b->Args({16, 1, 512, 64, 1, 0})->Args({16, 1, 64, 512, 0, 0})->Args({16, 4, 512, 64, 1, 0})->Args({16, 4, 64, 512, 0, 0});
+    b->Args({16, 128, 128, 64, 1, 0})->Args({16, 128, 64, 128, 0, 0});
     b->ArgNames({"B", "M", "N", "K", "tB", "create"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -252,9 +316,11 @@ void BM_Gelu(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PackedVsRead)->Args({1024, 4096})->Args({4096, 1024})->Args({768, 2304})->ArgNames({"K", "N"})->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MatmulPacked)->Apply(matmul_args);
 BENCHMARK(BM_MatmulPlain)->Apply(matmul_args);
-BENCHMARK(BM_BatchedMatmulAvx)->Apply(attention_args);
+BENCHMARK(BM_BatchedMatmul)->Apply(attention_args);
+BENCHMARK(BM_BatchedMatmulTiles)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulDnnl)->Apply(dnnl_attention_args)->Args({16, 1, 512, 64, 1, 1});
 BENCHMARK(BM_LayerNorm)->Args({1, 1024})->Args({32, 1024})->UseRealTime();
 BENCHMARK(BM_Softmax)->Args({16 * 128, 128})->UseRealTime();

@@ -1,5 +1,6 @@
 // batched_matmul (AVX-512 tiles and the scalar path) against the reference MatMul, including
 // transposed B, alpha, odd sizes and a KV cache read in place through ldb and batch strides.
+#include <algorithm>
 #include <cstring>
 
 #include "kernel_test_util.h"
@@ -23,18 +24,21 @@ Tensor reference_batched(const Tensor& a, const Tensor& b, bool transposed_b, fl
     return alpha == 1.f ? y : reference(OpKind::Mul, {&y, &s});
 }
 
-void check(int64_t batch, int64_t M, int64_t N, int64_t K, bool transposed_b, float alpha, bool use_scalar) {
+enum class Path { dispatch, tiles, scalar };
+
+void check(int64_t batch, int64_t M, int64_t N, int64_t K, bool transposed_b, float alpha, Path path) {
     std::string what = "batch=" + std::to_string(batch) + " M=" + std::to_string(M) + " N=" + std::to_string(N) +
                        " K=" + std::to_string(K) + " transposed=" + std::to_string(transposed_b) +
-                       " scalar=" + std::to_string(use_scalar);
+                       " path=" + std::to_string(int(path));
     Tensor a = random_tensor({batch, M, K});
     Tensor b = random_tensor(transposed_b ? Shape{batch, N, K} : Shape{batch, K, N});
     std::vector<float> c(size_t(batch * M * N), NAN);
-    if (use_scalar) {
+    if (path != Path::dispatch) {
         BatchedMatmulArgs p{.batch = batch, .M = M, .N = N, .K = K, .a = a.data<float>(), .lda = K, .stride_a = M * K,
                             .b = b.data<float>(), .ldb = transposed_b ? K : N, .stride_b = K * N,
                             .transposed_b = transposed_b, .c = c.data(), .ldc = N, .stride_c = M * N, .alpha = alpha};
-        kernels::scalar::batched_matmul(p);
+        if (path == Path::scalar) kernels::scalar::batched_matmul(p);
+        else kernels::batched_matmul_tiles(p);
     } else {
         kernels::batched_matmul(a.data<float>(), b.data<float>(), c.data(), batch, M, N, K, transposed_b, alpha);
     }
@@ -46,16 +50,18 @@ void check(int64_t batch, int64_t M, int64_t N, int64_t K, bool transposed_b, fl
 TEST(KernelsBatchedMatmul, RandomShapes) {
     const int64_t shapes[][4] = {{1, 1, 1, 1},  {16, 1, 37, 64}, {12, 1, 64, 37}, {3, 5, 70, 64},
                                  {2, 7, 129, 17}, {4, 33, 33, 64}, {1, 4, 64, 1},  {2, 9, 200, 0}};
-    for (auto& s : shapes)
-        for (bool t : {false, true}) check(s[0], s[1], s[2], s[3], t, 1.f, false);
-    for (int i = 0; i < 10; ++i)
-        check(random_int(1, 6), random_int(1, 20), random_int(1, 150), random_int(1, 130), random_int(0, 1) == 1,
-              random_int(0, 1) ? 1.f : 0.125f, false);
+    for (Path path : {Path::dispatch, Path::tiles}) {
+        for (auto& s : shapes)
+            for (bool t : {false, true}) check(s[0], s[1], s[2], s[3], t, 1.f, path);
+        for (int i = 0; i < 10; ++i)
+            check(random_int(1, 6), random_int(1, 20), random_int(1, 150), random_int(1, 130), random_int(0, 1) == 1,
+                  random_int(0, 1) ? 1.f : 0.125f, path);
+    }
 }
 
 TEST(KernelsBatchedMatmul, ScalarPathMatches) {
     for (int i = 0; i < 6; ++i)
-        check(random_int(1, 4), random_int(1, 9), random_int(1, 70), random_int(1, 70), i % 2 == 1, 0.5f, true);
+        check(random_int(1, 4), random_int(1, 9), random_int(1, 70), random_int(1, 70), i % 2 == 1, 0.5f, Path::scalar);
 }
 
 // Scores against a KV cache with room for `capacity` positions of which `t` are filled:
@@ -74,11 +80,20 @@ TEST(KernelsBatchedMatmul, ReadsAKvCacheInPlace) {
                         .c = c.data(), .ldc = capacity, .stride_c = q * capacity, .alpha = 0.25f};
     kernels::batched_matmul(p);
     Tensor want = reference_batched(query, keys, true, 0.25f);
+    std::vector<float> c_tiles = c;
+    std::fill(c_tiles.begin(), c_tiles.end(), NAN);
+    p.c = c_tiles.data();
+    kernels::batched_matmul_tiles(p);
     std::vector<float> got;
     for (int64_t r = 0; r < heads * q; ++r) got.insert(got.end(), c.begin() + r * capacity, c.begin() + r * capacity + t);
     expect_close(got.data(), want, 1e-5, 1e-5, "kv cache");
+    got.clear();
+    for (int64_t r = 0; r < heads * q; ++r)
+        got.insert(got.end(), c_tiles.begin() + r * capacity, c_tiles.begin() + r * capacity + t);
+    expect_close(got.data(), want, 1e-5, 1e-5, "kv cache, tiles");
     // Columns past t were not written.
     EXPECT_TRUE(std::isnan(c[size_t(t)]));
+    EXPECT_TRUE(std::isnan(c_tiles[size_t(t)]));
 }
 
 // A batch stride of 0 broadcasts the operand (one B for every batch).

@@ -1,16 +1,23 @@
-// Plain AVX-512 tiles rather than oneDNN: the shapes change every decode step (the key count
-// grows by one), and a oneDNN primitive per shape costs more to create than these small products
-// cost to run (bench/bench_kernels.cpp compares the two).
+// Two implementations:
+//  - oneDNN matmul with every dim, stride and alpha given at run time: one primitive per
+//    transposed_b, made once. Attention shapes change every decode step (the key count grows by
+//    one) and a oneDNN primitive per shape costs ~0.5 ms to create, more than the product itself;
+//    with runtime dims oneDNN runs its JIT GEMM, which on this machine (one thread) is 4-7x faster
+//    than our tiles on prefill-sized products and on par or better for one query row, where both
+//    are bound by reading the KV cache (bench/bench_kernels.cpp, BM_BatchedMatmul*).
+//  - Our own AVX-512 tiles (plain loops without AVX-512) for what oneDNN's strides cannot express:
+//    a batch broadcast (stride 0) and K = 0.
 //
-// The work is cut into tiles of up to 4 rows of C by 64 columns, spread over the OpenMP threads.
-//   B plain [K, N]:        16 accumulators = 4 rows x 4 vectors of 16 columns; per k, one
-//                          broadcast of A per row and one load of B per vector.
-//   B transposed [N, K]:   C[m, n] is a dot product of two contiguous rows; 4 rows x 4 columns of
-//                          accumulators run along k, then each is reduced horizontally.
+// Tiles cover up to 4 rows of C by 64 columns and are spread over the OpenMP threads.
+//   B plain [K, N]:      4 vectors of 16 columns per row; per k, a broadcast of A and a load of B.
+//   B transposed [N, K]: C[m, n] is a dot product of two contiguous rows; a row of A is dotted
+//                        with 8 rows of B (4 when 2..4 rows of A), then 4 sums are reduced at once.
 #include "kernels/cpu/batched_matmul.h"
 
 #include <algorithm>
 
+#include "kernels/cpu/dnnl_engine.h"
+#include "kernels/cpu/parallel_for.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -22,52 +29,84 @@ constexpr int64_t kTileCols = 64;
 constexpr int64_t kParallelMinFlops = 1 << 16;
 
 #ifdef __AVX512F__
+// The sums of a, b, c, d in one vector.
+inline __m128 reduce_add4(__m512 a, __m512 b, __m512 c, __m512 d) {
+    __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+    __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+    __m512 s = _mm512_add_ps(_mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(3, 2, 3, 2)));
+    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm512_castps512_ps128(s);
+}
+
+// With one row of A the four column vectors alone would make four FMA chains, too few to hide
+// the FMA latency; one row gets two accumulator sets, for even and odd k.
 template <int R>
 void tile_plain(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t K,
                 int64_t ncols, float alpha) {
+    constexpr int S = R == 1 ? 2 : 1;
     __mmask16 mask[4];
     for (int j = 0; j < 4; ++j) mask[j] = ncols > 16 * j ? vec::tail_mask(ncols - 16 * j) : __mmask16(0);
-    __m512 acc[R][4];
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
-    for (int64_t k = 0; k < K; ++k) {
-        __m512 bv[4];
-        for (int j = 0; j < 4; ++j) bv[j] = _mm512_maskz_loadu_ps(mask[j], b + k * ldb + 16 * j);
+    __m512 acc[S][R][4];
+    for (int s = 0; s < S; ++s)
+        for (int r = 0; r < R; ++r)
+            for (int j = 0; j < 4; ++j) acc[s][r][j] = _mm512_setzero_ps();
+    int64_t k = 0;
+    for (; k + S <= K; k += S)
+        for (int s = 0; s < S; ++s) {
+            __m512 bv[4];
+            for (int j = 0; j < 4; ++j) bv[j] = _mm512_maskz_loadu_ps(mask[j], b + (k + s) * ldb + 16 * j);
+            for (int r = 0; r < R; ++r) {
+                __m512 av = _mm512_set1_ps(a[r * lda + k + s]);
+                for (int j = 0; j < 4; ++j) acc[s][r][j] = _mm512_fmadd_ps(av, bv[j], acc[s][r][j]);
+            }
+        }
+    for (; k < K; ++k)
         for (int r = 0; r < R; ++r) {
             __m512 av = _mm512_set1_ps(a[r * lda + k]);
-            for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);
+            for (int j = 0; j < 4; ++j)
+                acc[0][r][j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(mask[j], b + k * ldb + 16 * j), acc[0][r][j]);
         }
-    }
     __m512 valpha = _mm512_set1_ps(alpha);
     for (int r = 0; r < R; ++r)
-        for (int j = 0; j < 4; ++j) _mm512_mask_storeu_ps(c + r * ldc + 16 * j, mask[j], _mm512_mul_ps(acc[r][j], valpha));
+        for (int j = 0; j < 4; ++j) {
+            __m512 v = acc[0][r][j];
+            if constexpr (S == 2) v = _mm512_add_ps(v, acc[1][r][j]);
+            _mm512_mask_storeu_ps(c + r * ldc + 16 * j, mask[j], _mm512_mul_ps(v, valpha));
+        }
 }
 
-// Up to 4 columns of C: rows n of B (transposed) dotted with rows of A.
-template <int R>
+// Up to C columns of C (C a multiple of 4): rows n of B (transposed) dotted with R rows of A.
+template <int R, int C>
 void dots_transposed(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t K,
                      int64_t ncols, float alpha) {
-    __m512 acc[R][4];
+    __m512 acc[R][C];
     for (int r = 0; r < R; ++r)
-        for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+        for (int j = 0; j < C; ++j) acc[r][j] = _mm512_setzero_ps();
     for (int64_t k = 0; k < K; k += 16) {
         __mmask16 m = vec::tail_mask(K - k);
-        __m512 bv[4];
-        for (int j = 0; j < 4; ++j) bv[j] = _mm512_maskz_loadu_ps(j < ncols ? m : __mmask16(0), b + j * ldb + k);
+        __m512 bv[C];
+        for (int j = 0; j < C; ++j) bv[j] = _mm512_maskz_loadu_ps(j < ncols ? m : __mmask16(0), b + j * ldb + k);
         for (int r = 0; r < R; ++r) {
             __m512 av = _mm512_maskz_loadu_ps(m, a + r * lda + k);
-            for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);
+            for (int j = 0; j < C; ++j) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]);
         }
     }
+    __m128 valpha = _mm_set1_ps(alpha);
     for (int r = 0; r < R; ++r)
-        for (int j = 0; j < ncols; ++j) c[r * ldc + j] = alpha * vec::reduce_add(acc[r][j]);
+        for (int j = 0; j < C && j < ncols; j += 4) {
+            __m128 s = reduce_add4(acc[r][j], acc[r][j + 1], acc[r][j + 2], acc[r][j + 3]);
+            int64_t left = std::min<int64_t>(4, ncols - j);
+            _mm_mask_storeu_ps(c + r * ldc + j, __mmask8((1u << left) - 1), _mm_mul_ps(s, valpha));
+        }
 }
 
 template <int R>
 void tile_transposed(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t K,
                      int64_t ncols, float alpha) {
-    for (int64_t n = 0; n < ncols; n += 4)
-        dots_transposed<R>(a, lda, b + n * ldb, ldb, c + n, ldc, K, std::min<int64_t>(4, ncols - n), alpha);
+    constexpr int C = R == 1 ? 8 : 4;
+    for (int64_t n = 0; n < ncols; n += C)
+        dots_transposed<R, C>(a, lda, b + n * ldb, ldb, c + n, ldc, K, std::min<int64_t>(C, ncols - n), alpha);
 }
 
 template <int R>
@@ -99,6 +138,41 @@ void run_tile(const BatchedMatmulArgs& p, int64_t bi, int64_t m0, int64_t rows, 
 #endif
 }
 
+// oneDNN's matmul for any shape and strides: the two primitives are made on first use.
+struct RuntimeMatmul {
+    dnnl::matmul plain, transposed;
+
+    RuntimeMatmul() {
+        const auto R = DNNL_RUNTIME_DIM_VAL;
+        using dt = dnnl::memory::data_type;
+        dnnl::memory::desc a_md({R, R, R}, dt::f32, dnnl::memory::dims{R, R, 1});
+        dnnl::memory::desc c_md({R, R, R}, dt::f32, dnnl::memory::dims{R, R, 1});
+        dnnl::primitive_attr attr;
+        attr.set_output_scales(0, {DNNL_RUNTIME_F32_VAL});
+        for (bool t : {false, true}) {
+            dnnl::memory::desc b_md({R, R, R}, dt::f32, t ? dnnl::memory::dims{R, 1, R} : dnnl::memory::dims{R, R, 1});
+            dnnl::matmul mm(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_md, b_md, c_md), attr, dnnl_cpu_engine()));
+            (t ? transposed : plain) = mm;
+        }
+    }
+
+    void run(const BatchedMatmulArgs& p) const {
+        using dt = dnnl::memory::data_type;
+        dnnl::engine& eng = dnnl_cpu_engine();
+        dnnl::memory a({{p.batch, p.M, p.K}, dt::f32, {p.stride_a, p.lda, 1}}, eng, const_cast<float*>(p.a));
+        dnnl::memory::dims b_strides = p.transposed_b ? dnnl::memory::dims{p.stride_b, 1, p.ldb}
+                                                      : dnnl::memory::dims{p.stride_b, p.ldb, 1};
+        dnnl::memory b({{p.batch, p.K, p.N}, dt::f32, b_strides}, eng, const_cast<float*>(p.b));
+        dnnl::memory c({{p.batch, p.M, p.N}, dt::f32, {p.stride_c, p.ldc, 1}}, eng, p.c);
+        float alpha = p.alpha;
+        dnnl::memory scale({{1}, dt::f32, dnnl::memory::format_tag::x}, eng, &alpha);
+        dnnl::stream& s = dnnl_thread_stream();
+        (p.transposed_b ? transposed : plain)
+            .execute(s, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}, {DNNL_ARG_ATTR_OUTPUT_SCALES, scale}});
+        s.wait();
+    }
+};
+
 }  // namespace
 
 namespace scalar {
@@ -128,18 +202,32 @@ void batched_matmul(const BatchedMatmulArgs& p) {
 }
 }  // namespace scalar
 
-void batched_matmul(const BatchedMatmulArgs& p) {
+void batched_matmul_tiles(const BatchedMatmulArgs& p) {
     if (p.batch <= 0 || p.M <= 0 || p.N <= 0) return;
     int64_t mtiles = (p.M + kTileRows - 1) / kTileRows;
     int64_t ntiles = (p.N + kTileCols - 1) / kTileCols;
     int64_t tasks = p.batch * mtiles * ntiles;
-    bool parallel = p.batch * p.M * p.N * p.K >= kParallelMinFlops && tasks > 1;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t t = 0; t < tasks; ++t) {
+    auto task = [&](int64_t t) {
         int64_t nt = t % ntiles, mt = t / ntiles % mtiles, bi = t / ntiles / mtiles;
         int64_t m0 = mt * kTileRows, n0 = nt * kTileCols;
         run_tile(p, bi, m0, std::min(kTileRows, p.M - m0), n0, std::min(kTileCols, p.N - n0));
+    };
+    parallel_for(tasks, p.batch * p.M * p.N * p.K >= kParallelMinFlops, task);
+}
+
+void batched_matmul(const BatchedMatmulArgs& p) {
+    if (p.batch <= 0 || p.M <= 0 || p.N <= 0) return;
+    // oneDNN wants positive strides and a real K; broadcasts stay with the tiles.
+    bool dnnl_fits = p.K > 0 && (p.batch == 1 || (p.stride_a > 0 && p.stride_b > 0 && p.stride_c > 0));
+    if (!dnnl_fits) return batched_matmul_tiles(p);
+    BatchedMatmulArgs q = p;
+    if (q.batch == 1) {  // a single batch's strides are never used; give oneDNN consistent ones
+        q.stride_a = q.M * q.lda;
+        q.stride_b = q.transposed_b ? q.N * q.ldb : q.K * q.ldb;
+        q.stride_c = q.M * q.ldc;
     }
+    static const RuntimeMatmul runtime;
+    runtime.run(q);
 }
 
 void batched_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t M, int64_t N, int64_t K,

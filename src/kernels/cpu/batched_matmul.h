@@ -19,14 +19,20 @@ struct BatchedMatmulArgs {
     float alpha = 1.f;
 };
 
+// Picks oneDNN (runtime dims) or the built-in tiles per call; see batched_matmul.cpp.
 void batched_matmul(const BatchedMatmulArgs& args);
+// The built-in kernel alone: AVX-512 tiles, or plain loops without AVX-512.
+void batched_matmul_tiles(const BatchedMatmulArgs& args);
 
 // Dense operands: a [batch, M, K], b [batch, K, N] (or [batch, N, K]), c [batch, M, N].
 void batched_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t M, int64_t N, int64_t K,
                     bool transposed_b, float alpha = 1.f);
 
 namespace scalar {
+// Picks oneDNN (runtime dims) or the built-in tiles per call; see batched_matmul.cpp.
 void batched_matmul(const BatchedMatmulArgs& args);
+// The built-in kernel alone: AVX-512 tiles, or plain loops without AVX-512.
+void batched_matmul_tiles(const BatchedMatmulArgs& args);
 }
 
 }  // namespace frugal::kernels

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/parallel_for.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -48,25 +49,22 @@ void mul_scalar(const float* x, float s, float* y, int64_t n) {
 
 void add(const float* a, const float* b, float* y, int64_t n) {
     int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (int64_t c = 0; c < chunks; ++c) {
+    parallel_for(chunks, n >= kParallelMin, [&](int64_t c) {
         int64_t begin = c * kChunk;
         add_span(a + begin, b + begin, y + begin, std::min(kChunk, n - begin));
-    }
+    });
 }
 
 void add_bias(const float* x, const float* bias, float* y, int64_t rows, int64_t n) {
-#pragma omp parallel for schedule(static) if (rows * n >= kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) add_span(x + r * n, bias, y + r * n, n);
+    parallel_for(rows, rows * n >= kParallelMin, [&](int64_t r) { add_span(x + r * n, bias, y + r * n, n); });
 }
 
 void mul_scalar(const float* x, float s, float* y, int64_t n) {
     int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (int64_t c = 0; c < chunks; ++c) {
+    parallel_for(chunks, n >= kParallelMin, [&](int64_t c) {
         int64_t begin = c * kChunk;
         mul_span(x + begin, s, y + begin, std::min(kChunk, n - begin));
-    }
+    });
 }
 
 }  // namespace frugal::kernels

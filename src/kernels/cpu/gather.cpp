@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/error.h"
+#include "kernels/cpu/parallel_for.h"
 
 namespace frugal::kernels {
 
@@ -18,11 +19,10 @@ void gather_typed(const float* table, int64_t rows, int64_t cols, const Id* ids,
             fail("gather_rows: index " + std::to_string(ids[i]) + " is out of range for " + std::to_string(rows) +
                  " rows");
     size_t row_bytes = size_t(cols) * sizeof(float);
-#pragma omp parallel for schedule(static) if (count * cols >= (1 << 16))
-    for (int64_t i = 0; i < count; ++i) {
+    parallel_for(count, count * cols >= (1 << 16), [&](int64_t i) {
         int64_t id = ids[i] < 0 ? int64_t(ids[i]) + rows : int64_t(ids[i]);
         std::memcpy(out + i * cols, table + id * cols, row_bytes);
-    }
+    });
 }
 
 }  // namespace

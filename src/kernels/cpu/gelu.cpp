@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/parallel_for.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -67,15 +68,14 @@ void gelu(const float* x, float* y, int64_t n, GeluForm form) {
 
 void gelu(const float* x, float* y, int64_t n, GeluForm form) {
     int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (chunks > 4)
-    for (int64_t c = 0; c < chunks; ++c) {
+    parallel_for(chunks, chunks > 4, [&](int64_t c) {
         int64_t begin = c * kChunk, len = std::min(kChunk, n - begin);
 #ifdef __AVX512F__
         gelu_chunk(x + begin, y + begin, len, form);
 #else
         scalar::gelu(x + begin, y + begin, len, form);
 #endif
-    }
+    });
 }
 
 }  // namespace frugal::kernels

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "kernels/cpu/parallel_for.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -66,14 +67,13 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y, int64_t rows, int64_t n, float eps) {
     if (n <= 0) return;
-#pragma omp parallel for schedule(static) if (rows * n >= kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) {
+    parallel_for(rows, rows * n >= kParallelMin, [&](int64_t r) {
 #ifdef __AVX512F__
         layer_norm_row(x + r * n, gamma, beta, y + r * n, n, eps);
 #else
         layer_norm_row_scalar(x + r * n, gamma, beta, y + r * n, n, eps);
 #endif
-    }
+    });
 }
 
 }  // namespace frugal::kernels

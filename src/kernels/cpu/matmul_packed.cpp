@@ -14,6 +14,8 @@ namespace {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
+constexpr size_t kMaxCachedM = 64;
+
 dnnl::algorithm eltwise_algorithm(Activation a) {
     return a == Activation::gelu_tanh ? dnnl::algorithm::eltwise_gelu_tanh : dnnl::algorithm::eltwise_gelu_erf;
 }
@@ -74,6 +76,9 @@ struct PackedMatmul::Impl {
     ForM& for_m(int64_t M) {
         auto it = cache.find(M);
         if (it != cache.end()) return it->second;
+        // Prompts of many lengths would otherwise keep a JIT-compiled primitive each; oneDNN's
+        // own primitive cache still makes re-creating a recent one cheap.
+        if (cache.size() >= kMaxCachedM) cache.clear();
         ForM f;
         try {
             auto pd = make_pd(M, packed_md);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cpu/parallel_for.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -70,14 +71,13 @@ void softmax(const float* x, float* y, int64_t rows, int64_t n, const SoftmaxOpt
 }  // namespace scalar
 
 void softmax(const float* x, float* y, int64_t rows, int64_t n, const SoftmaxOptions& o) {
-#pragma omp parallel for schedule(static) if (rows * n >= kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) {
+    parallel_for(rows, rows * n >= kParallelMin, [&](int64_t r) {
 #ifdef __AVX512F__
         softmax_row(x + r * n, y + r * n, visible_keys(r, n, o), n, o.scale);
 #else
         softmax_row_scalar(x + r * n, y + r * n, visible_keys(r, n, o), n, o.scale);
 #endif
-    }
+    });
 }
 
 }  // namespace frugal::kernels

@@ -1,6 +1,12 @@
 #pragma once
 // Kernel threads. oneDNN (built with OpenMP in Debian) and our own `#pragma omp` loops share one
 // OpenMP pool, so one setting governs both.
+//
+// On a machine shared with other work, libgomp's default (spin-)waiting at the end of each
+// parallel region lets a waiting thread burn the time slice its partner needs: on this 2-core
+// machine at load ~9, a 2-thread M = 1 matmul ran 8-20x slower than with OMP_WAIT_POLICY=passive
+// (bench/bench_kernels.cpp, BM_PackedVsRead). The policy is read when the OpenMP runtime starts,
+// so it must be in the environment before the process starts (it cannot be set from here).
 
 namespace frugal::kernels {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/error.h"
+#include "kernels/cpu/parallel_for.h"
 
 namespace frugal::kernels {
 
@@ -48,8 +49,7 @@ void transpose_typed(const T* x, T* y, const std::vector<Dim>& dims) {
     const Dim inner = dims.back();
     int64_t outer = 1;
     for (size_t d = 0; d + 1 < dims.size(); ++d) outer *= dims[d].size;
-#pragma omp parallel for schedule(static) if (outer * inner.size >= (1 << 15))
-    for (int64_t o = 0; o < outer; ++o) {
+    parallel_for(outer, outer * inner.size >= (1 << 15), [&](int64_t o) {
         int64_t src = 0, rest = o;
         for (size_t d = dims.size() - 1; d-- > 0;) {
             src += rest % dims[d].size * dims[d].in_stride;
@@ -62,18 +62,18 @@ void transpose_typed(const T* x, T* y, const std::vector<Dim>& dims) {
             const T* s = x + src;
             for (int64_t i = 0; i < inner.size; ++i) dst[i] = s[i * inner.in_stride];
         }
-    }
+    });
 }
 
 }  // namespace
 
 void transpose_0213(const float* x, float* y, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
     size_t run = size_t(d3) * sizeof(float);
-#pragma omp parallel for collapse(2) schedule(static) if (d0 * d1 * d2 * d3 >= (1 << 15))
-    for (int64_t a = 0; a < d0; ++a)
-        for (int64_t c = 0; c < d2; ++c)
-            for (int64_t b = 0; b < d1; ++b)
-                std::memcpy(y + ((a * d2 + c) * d1 + b) * d3, x + ((a * d1 + b) * d2 + c) * d3, run);
+    parallel_for(d0 * d2, d0 * d1 * d2 * d3 >= (1 << 15), [&](int64_t ac) {
+        int64_t a = ac / d2, c = ac % d2;
+        for (int64_t b = 0; b < d1; ++b)
+            std::memcpy(y + ((a * d2 + c) * d1 + b) * d3, x + ((a * d1 + b) * d2 + c) * d3, run);
+    });
 }
 
 void transpose(const void* x, void* y, const Shape& shape, std::span<const int64_t> perm, size_t elem_size) {

@@ -3,11 +3,12 @@
 // files only, and only under __AVX512F__ (the files also carry a scalar path).
 #ifdef __AVX512F__
 // GCC 12 writes most AVX-512 intrinsics (max, roundscale, scalef, the 512->256/128 casts, the
-// reductions) with an _mm512_undefined_* pass-through operand, and at -O3 -Wmaybe-uninitialized
-// then fires inside immintrin.h. It is a known false positive; it is silenced for the kernel
-// files that include this header (only they do), before immintrin.h is read.
+// reductions) with a deliberately uninitialized _mm512_undefined_* pass-through operand, and at
+// -O3 -W(maybe-)uninitialized then fires inside immintrin.h. It is a known false positive; it is
+// silenced for the kernel files that include this header (only they do), before immintrin.h.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 
