@@ -28,8 +28,8 @@ static double mb(int64_t kb) { return double(kb) / 1024.0; }
 std::string StageTable::format() const {
     std::string out;
     char line[256];
-    std::snprintf(line, sizeof line, "%-22s %10s %10s %10s %10s %9s %9s\n", "stage", "RSS MB", "delta MB", "anon MB", "file MB", "swap MB",
-                  "delta MB");
+    std::snprintf(line, sizeof line, "%-22s %10s %10s %10s %10s %9s %9s\n", "stage", "RSS MiB", "delta MiB", "anon MiB", "file MiB", "swap MiB",
+                  "delta MiB");
     out += line;
     for (size_t i = 0; i < stages_.size(); ++i) {
         const MemorySample& m = stages_[i].memory;

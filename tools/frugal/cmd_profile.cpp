@@ -103,13 +103,14 @@ static void profile_model(const ProfileOptions& o) {
     std::fputs(table.format().c_str(), stdout);
     double load_mb = double(table.at("After model load").memory.rss_kb - st[0].memory.rss_kb) / mb;
     double compile_mb = double(table.at("After 1st inference").memory.rss_kb - table.at("After model load").memory.rss_kb) / mb;
-    std::printf("\nweights                      %10.1f MB\n", double(weights) / (1 << 20));
-    std::printf("model loading                %+10.1f MB  %8.3f s (read %.3f s, offline passes %.3f s)\n", load_mb, load_s, read_s, offline_s);
-    std::printf("compilation + 1st inference  %+10.1f MB  %8.3f s (compile %.3f s, 1st inference %.3f s)\n", compile_mb,
+    std::printf("\nweights                      %10.1f MiB\n", double(weights) / (1 << 20));
+    std::printf("model loading                %+10.1f MiB %8.3f s (read %.3f s, offline passes %.3f s)\n", load_mb, load_s, read_s, offline_s);
+    std::printf("compilation + 1st inference  %+10.1f MiB %8.3f s (compile %.3f s, 1st inference %.3f s)\n", compile_mb,
                 compile_s + first_s, compile_s, first_s);
     std::printf("2nd inference                %10.3f s\n", second_s);
+    // Figures are MiB (2^20 bytes), as /proc reports kB = KiB; the JSON keys say _mb for short.
     std::printf("peak RSS / weights           %10.2f x\n", double(table.peak_kb()) * 1024.0 / double(std::max<size_t>(weights, 1)));
-    std::printf("activation arena             %10.1f MB, %zu kernel steps, %zu reference steps\n", double(session.arena_bytes()) / (1 << 20),
+    std::printf("activation arena             %10.1f MiB, %zu kernel steps, %zu reference steps\n", double(session.arena_bytes()) / (1 << 20),
                 session.kernel_steps(), session.reference_steps());
     std::vector<std::pair<double, std::string>> by_time;
     for (const auto& [k, v] : session.step_seconds()) by_time.push_back({v, k});
