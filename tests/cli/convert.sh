@@ -46,7 +46,7 @@ expect_ok same_compiled same_outputs "$DIR/out_compiled/logits.npy" "$DIR/out_or
 
 report=$("$FRUGAL" convert "$DIR/tiny.onnx" -o "$DIR/r.onnx" --report 2>&1)
 expect_ok report_has_passes grep -q "decompose_einsum" <<<"$report"
-expect_ok report_has_columns grep -q "peak MB" <<<"$report"
+expect_ok report_has_columns grep -q "peak MiB" <<<"$report"
 expect_error bad_mode "--einsum takes all, constant or none" "$FRUGAL" convert "$DIR/tiny.onnx" -o "$DIR/x.onnx" --einsum some
 expect_error bad_format "unknown output format '.txt'" "$FRUGAL" convert "$DIR/tiny.onnx" -o "$DIR/x.txt"
 finish
