@@ -12,15 +12,7 @@ source "$(dirname "$0")/lib/assert.sh"
 
 "$FRUGAL" make-model gpt2 --size tiny --seed 9 -o "$DIR/tiny.onnx" >/dev/null || { echo "cannot make the model"; exit 1; }
 $PY -c "import numpy as np; np.save('$DIR/ids.npy', np.random.default_rng(2).integers(0, 1000, (1, 6)).astype(np.int64))"
-same_outputs() {
-    $PY - "$1" "$2" <<'PYEOF'
-import sys
-import numpy as np
-a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
-err = np.abs(a - b).max() / np.abs(b).max()
-sys.exit(0 if a.shape == b.shape and err <= 1e-5 else f"max error {err} relative to the output's range")
-PYEOF
-}
+same_outputs() { $PY "$(dirname "$0")/../python/same_outputs.py" "$1" "$2"; }
 # The ops the Einsum lowering makes. (LayerNormalization comes back from IR as MVN's
 # decomposition, ReduceMean/Sub/..., so the elementwise ops differ between the two.)
 ops_of() { "$FRUGAL" dump "$1" | sed -n '/^nodes:/,$p' | sed -E 's/.* = ([A-Za-z]+)\(.*/\1/' | grep -E '^(Einsum|MatMul|Transpose|Reshape|Gather|Softmax)$' | sort | uniq -c; }
