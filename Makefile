@@ -29,9 +29,15 @@ build: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
-	@echo "make demo arrives with the compile-and-run work (issue 4); until then it runs the reference path:"
-	$(BUILD_DIR)/frugal --help
+# The embedded default: a Keras-style GPT-2 base that frugal makes itself (seeded weights, external
+# data so that loading maps the weights instead of parsing them), then the stage profile.
+DEMO_MODEL = models/gpt2-base.onnx
+$(DEMO_MODEL): | build
+	mkdir -p models
+	$(BUILD_DIR)/frugal make-model gpt2 --size base --seed 0 --external-data -o $(DEMO_MODEL)
+
+demo: build $(DEMO_MODEL)
+	$(BUILD_DIR)/frugal profile $(DEMO_MODEL) --seq 32 --threads $(JOBS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "frontend/onnx/read_onnx.h"
+#include "frontend/ovir/read_ir.h"
 #include "ir/error.h"
 
 namespace frugal {
@@ -10,7 +11,8 @@ namespace frugal {
 Model read_model(const std::string& path) {
     std::string ext = std::filesystem::path(path).extension().string();
     if (ext == ".onnx") return read_onnx(path);
-    fail(path + ": unknown model format '" + ext + "' (expected .onnx)");
+    if (ext == ".xml") return read_ir(path);
+    fail(path + ": unknown model format '" + ext + "' (expected .onnx, or .xml for OpenVINO IR)");
 }
 
 }  // namespace frugal

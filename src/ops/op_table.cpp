@@ -73,6 +73,7 @@ static const OpInfo kOpTable[] = {
     {OpKind::LogSoftmax, "LogSoftmax", ops::infer_log_softmax, ops::evaluate_log_softmax, 1, 1},
     {OpKind::LayerNormalization, "LayerNormalization", ops::infer_layer_normalization, ops::evaluate_layer_normalization, 2, 3},
     {OpKind::CumSum, "CumSum", ops::infer_cumsum, ops::evaluate_cumsum, 2, 2},
+    {OpKind::FusedMatMul, "FusedMatMul", ops::infer_fused_matmul, ops::evaluate_fused_matmul, 2, 4},
 };
 static_assert(sizeof(kOpTable) / sizeof(kOpTable[0]) == size_t(OpKind::Count), "one table row per OpKind");
 
@@ -94,26 +95,26 @@ static void check_arity(const Node& node, size_t given) {
              std::to_string(given));
 }
 
-void infer_node(const Node& node, std::span<const ValueType> inputs, std::span<ValueType> outputs) {
-    check_arity(node, inputs.size());
+// Runs an op's function and puts the node's name and op in front of any error it throws (an
+// UnsupportedError stays one, so that callers can still tell "not implemented" from "wrong").
+template <class Fn>
+static void with_node_context(const Node& node, size_t given_inputs, Fn&& fn) {
+    check_arity(node, given_inputs);
     try {
-        op_info(node.op).infer(node, inputs, outputs);
-    } catch (const Error& e) {
-        throw Error(node.context() + ": " + e.what());
+        fn();
+    } catch (const UnsupportedError& e) {
+        throw UnsupportedError(node.context() + ": " + e.what(), e.feature);
     } catch (const std::exception& e) {
         throw Error(node.context() + ": " + e.what());
     }
 }
 
+void infer_node(const Node& node, std::span<const ValueType> inputs, std::span<ValueType> outputs) {
+    with_node_context(node, inputs.size(), [&] { op_info(node.op).infer(node, inputs, outputs); });
+}
+
 void evaluate_node(const Node& node, std::span<const Tensor* const> inputs, std::span<Tensor> outputs) {
-    check_arity(node, inputs.size());
-    try {
-        op_info(node.op).evaluate(node, inputs, outputs);
-    } catch (const Error& e) {
-        throw Error(node.context() + ": " + e.what());
-    } catch (const std::exception& e) {
-        throw Error(node.context() + ": " + e.what());
-    }
+    with_node_context(node, inputs.size(), [&] { op_info(node.op).evaluate(node, inputs, outputs); });
 }
 
 void infer_graph(Graph& g) {

@@ -46,8 +46,8 @@ std::vector<PassRecord> run_passes(Model& model, const std::vector<Pass>& passes
 std::string format_pass_table(const std::vector<PassRecord>& records) {
     std::string out;
     char line[256];
-    std::snprintf(line, sizeof line, "%-28s %9s %8s %7s %10s %10s %10s\n", "pass", "time ms", "changed", "nodes", "RSS MB", "delta MB",
-                  "peak MB");
+    std::snprintf(line, sizeof line, "%-28s %9s %8s %7s %10s %10s %10s\n", "pass", "time ms", "changed", "nodes", "RSS MiB", "delta MiB",
+                  "peak MiB");
     out += line;
     for (const PassRecord& r : records) {
         std::snprintf(line, sizeof line, "%-28s %9.2f %8zu %7zu %10.1f %+10.1f %10.1f\n", r.name.c_str(), r.seconds * 1e3,

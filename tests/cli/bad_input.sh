@@ -8,28 +8,7 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 /usr/bin/python3 "$TESTS/python/make_bad_models.py" "$DIR" || { echo "cannot make test models"; exit 1; }
 
-passed=0
-failed=0
-# expect_error NAME PATTERN COMMAND...: the command must exit 1 (not crash) and print PATTERN.
-expect_error() {
-    local name=$1 pattern=$2
-    shift 2
-    local out rc
-    out=$("$@" 2>&1)
-    rc=$?
-    if [ "$rc" -eq 1 ] && grep -qE -- "$pattern" <<<"$out"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $name: exit $rc, output: $out (wanted /$pattern/)"
-    fi
-}
-expect_ok() {
-    local name=$1
-    shift
-    local out
-    if out=$("$@" 2>&1); then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name: $out"; fi
-}
+source "$(dirname "$0")/lib/assert.sh"
 
 expect_ok good "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/x.npy" -o "$DIR/out"
 expect_ok output_matches /usr/bin/python3 -c "import numpy as np,sys; a=np.load('$DIR/out/y.npy'); b=np.load('$DIR/expected_y.npy'); sys.exit(0 if np.allclose(a,b) else 1)"
@@ -52,6 +31,9 @@ expect_error absolute_external "initializer tensor 'w': .*'/etc/passwd' is an ab
 expect_error symlink_external "initializer tensor 'w': .*'link.bin' resolves to .*outside the model's folder" "$FRUGAL" dump "$DIR/ext/symlink_external.onnx"
 expect_error bad_length_external "initializer tensor 'w': external data length 40 does not match" "$FRUGAL" dump "$DIR/ext/bad_length_external.onnx"
 expect_error missing_file "nothing.onnx: cannot open" "$FRUGAL" dump "$DIR/nothing.onnx"
+expect_error einsum_output_label "einsum_unknown_output_label.onnx: node 'ein' \(Einsum\): .*output label 'e'" "$FRUGAL" dump "$DIR/einsum_unknown_output_label.onnx"
+expect_error einsum_rank "einsum_rank_mismatch.onnx: node 'ein' \(Einsum\): .*term 0 has" "$FRUGAL" dump "$DIR/einsum_rank_mismatch.onnx"
+expect_error einsum_ellipses "einsum_two_ellipses.onnx: node 'ein' \(Einsum\): .*two ellipses" "$FRUGAL" dump "$DIR/einsum_two_ellipses.onnx"
+expect_error einsum_character "einsum_bad_character.onnx: node 'ein' \(Einsum\): .*unexpected character '1'" "$FRUGAL" dump "$DIR/einsum_bad_character.onnx"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -26,6 +26,20 @@ namespace {
 constexpr double kRtol = 1e-3;
 constexpr double kAtol = 1e-7;
 
+// Defects in the ONNX 1.12 test data itself (Debian's libonnx-testdata), each with its reason.
+const std::map<std::string, std::string> kDataDefects = {
+    {"test_castlike_FLOAT_to_BFLOAT16", "input 'like' is declared [3,4] but its data is [1]"},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded", "input 'like' is declared [3,4] but its data is [1]"},
+    {"test_castlike_BFLOAT16_to_FLOAT", "input 'like' is declared [3,4] but its data is [1]"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded", "input 'like' is declared [3,4] but its data is [1]"},
+};
+
+// ONNX 1.12 stores bfloat16 test tensors as UINT16 bit patterns.
+Tensor as_bf16_if_bits(Tensor t, DType wanted) {
+    if (wanted == DType::bf16 && t.dtype == DType::u16) t.dtype = DType::bf16;
+    return t;
+}
+
 Tensor read_pb(const fs::path& p) {
     std::ifstream f(p, std::ios::binary);
     onnx::TensorProto proto;
@@ -36,11 +50,14 @@ Tensor read_pb(const fs::path& p) {
 std::string compare(const Tensor& got, const Tensor& want) {
     if (got.dtype != want.dtype) return std::string("element type ") + dtype_name(got.dtype) + ", expected " + dtype_name(want.dtype);
     if (got.shape != want.shape) return "shape " + shape_to_string(got.shape) + ", expected " + shape_to_string(want.shape);
+    // bfloat16 has 8 bits of precision, coarser than the suite's rtol, and the 1.12 expectations
+    // truncate where the current spec rounds to nearest even: allow one bf16 step.
+    double rtol = want.dtype == DType::bf16 ? 1.0 / 128 : kRtol;
     for (int64_t i = 0; i < want.numel(); ++i) {
         double a = got.double_at(i), b = want.double_at(i);
         if (std::isnan(a) && std::isnan(b)) continue;
         if (a == b) continue;  // equal infinities too
-        bool ok = dtype_is_float(want.dtype) ? std::fabs(a - b) <= kAtol + kRtol * std::fabs(b) : false;
+        bool ok = dtype_is_float(want.dtype) ? std::fabs(a - b) <= kAtol + rtol * std::fabs(b) : false;
         if (dtype_is_integer(want.dtype) && got.int_at(i) == want.int_at(i)) ok = true;
         if (!ok) {
             char buf[160];
@@ -79,13 +96,15 @@ std::string run_case(const Model& model, const fs::path& set) {
             if (i >= g.inputs.size()) return "more input files than graph inputs";
             name = g.values[size_t(g.inputs[i])].name;
         }
+        for (ValueId id : g.inputs)
+            if (g.values[size_t(id)].name == name) inputs[i] = as_bf16_if_bits(inputs[i], g.values[size_t(id)].dtype);
         feed[name] = inputs[i];
     }
     TensorMap result = run_reference(model, feed);
     if (outputs.size() != g.outputs.size()) return "expected " + std::to_string(outputs.size()) + " outputs, graph has " + std::to_string(g.outputs.size());
     for (size_t i = 0; i < outputs.size(); ++i) {
         const std::string& name = g.values[size_t(g.outputs[i])].name;
-        std::string why = compare(result.at(name), outputs[i]);
+        std::string why = compare(result.at(name), as_bf16_if_bits(outputs[i], result.at(name).dtype));
         if (!why.empty()) return "output '" + name + "': " + why;
     }
     return "";
@@ -116,6 +135,12 @@ int main(int argc, char** argv) {
         std::string name = dir.filename().string();
         if (!filters.empty() && std::none_of(filters.begin(), filters.end(), [&](const std::string& f) { return name.find(f) != std::string::npos; }))
             continue;
+        if (auto d = kDataDefects.find(name); d != kDataDefects.end()) {
+            skipped++;
+            skipped_by_reason["ONNX 1.12 test data defect: " + d->second].push_back(name);
+            std::printf("SKIP %s: test data defect: %s\n", name.c_str(), d->second.c_str());
+            continue;
+        }
         std::string why;
         try {
             Model model = read_onnx((dir / "model.onnx").string());

@@ -72,3 +72,19 @@ onnx.save(external_model("/etc/passwd"), os.path.join(out, "ext", "absolute_exte
 os.symlink("../x.npy", os.path.join(out, "ext", "link.bin"))
 onnx.save(external_model("link.bin"), os.path.join(out, "ext", "symlink_external.onnx"))
 onnx.save(external_model("weights.bin", length_bytes=40), os.path.join(out, "ext", "bad_length_external.onnx"))
+
+
+def einsum_model(equation):
+    a = helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 3, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = numpy_helper.from_array(np.ones((4, 5), np.float32), "w")
+    node = helper.make_node("Einsum", ["a", "w"], ["y"], name="ein", equation=equation)
+    graph = helper.make_graph([node], "g", [a], [y], initializer=[w])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+# Einsum-12 equations that are not valid, each wrong in one way.
+save(einsum_model("abc,cd->abde"), "einsum_unknown_output_label.onnx")
+save(einsum_model("ab,cd->abd"), "einsum_rank_mismatch.onnx")
+save(einsum_model("...a...,ad->d"), "einsum_two_ellipses.onnx")
+save(einsum_model("ab1,cd->abd"), "einsum_bad_character.onnx")

@@ -5,7 +5,10 @@
 #include "frontend/npy/npy.h"
 #include "frontend/read_model.h"
 #include "ir/error.h"
+#include "compile/compile.h"
 #include "runtime/reference_executor.h"
+#include "runtime/session.h"
+#include "transform/offline.h"
 
 namespace frugal::cli {
 
@@ -23,10 +26,13 @@ struct RunOptions {
     std::vector<std::string> inputs;
     std::string output_dir = ".";
     bool reference = false;
+    int threads = 0;
 };
 
 static void run(const RunOptions& o) {
     Model model = read_model(o.model);
+    std::vector<std::string> output_names;
+    for (ValueId id : model.graph.outputs) output_names.push_back(model.graph.values[size_t(id)].name);
     TensorMap feed;
     for (const std::string& spec : o.inputs) {
         auto eq = spec.find('=');
@@ -35,10 +41,18 @@ static void run(const RunOptions& o) {
         if (feed.count(name)) fail("input '" + name + "' is given twice");
         feed[name] = read_npy(spec.substr(eq + 1));
     }
-    TensorMap out = run_reference(model, feed);
+    TensorMap out;
+    if (o.reference) {
+        out = run_reference(model, feed);
+    } else {
+        transform::offline(model);
+        compile::CompileOptions co;
+        co.threads = o.threads;
+        Session session(compile::compile_model(std::move(model), co));
+        out = session.run(feed);
+    }
     std::filesystem::create_directories(o.output_dir);
-    for (ValueId id : model.graph.outputs) {
-        const std::string& name = model.graph.values[size_t(id)].name;
+    for (const std::string& name : output_names) {
         std::string path = (std::filesystem::path(o.output_dir) / (safe_file_name(name) + ".npy")).string();
         write_npy(path, out.at(name));
         std::printf("%s: %s%s -> %s\n", name.c_str(), dtype_name(out.at(name).dtype), shape_to_string(out.at(name).shape).c_str(), path.c_str());
@@ -51,7 +65,8 @@ void add_run(CLI::App& app) {
     cmd->add_option("MODEL", o->model, "model file (.onnx)")->required();
     cmd->add_option("-i,--input", o->inputs, "an input as NAME=FILE.npy (repeat for each input)");
     cmd->add_option("-o,--output-dir", o->output_dir, "where to write the outputs (default: .)");
-    cmd->add_flag("--reference", o->reference, "use the reference executor (the only executor until the compiler lands)");
+    cmd->add_flag("--reference", o->reference, "run with the reference executor instead of the compiled CPU path");
+    cmd->add_option("--threads", o->threads, "kernel threads (default: all cores)");
     cmd->callback([o] { run(*o); });
 }
 

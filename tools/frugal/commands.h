@@ -7,5 +7,8 @@ namespace frugal::cli {
 void add_dump(CLI::App& app);
 void add_run(CLI::App& app);
 void add_convert(CLI::App& app);
+void add_profile(CLI::App& app);
+void add_make_model(CLI::App& app);
+void add_generate(CLI::App& app);
 
 }  // namespace frugal::cli

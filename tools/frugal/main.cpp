@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
     frugal::cli::add_dump(app);
     frugal::cli::add_run(app);
     frugal::cli::add_convert(app);
+    frugal::cli::add_profile(app);
+    frugal::cli::add_make_model(app);
+    frugal::cli::add_generate(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

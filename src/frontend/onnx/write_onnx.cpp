@@ -117,43 +117,39 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
         data.open(data_path, std::ios::binary | std::ios::trunc);
         if (!data) fail(data_path.string() + ": cannot create");
     }
-    // Each initializer is serialized on its own and streamed into the graph field, so at most one
-    // weight is copied into a protobuf message at a time. Repeated fields of a message may be
+    // Each initializer is streamed into the graph field after the rest of the graph, its bytes
+    // straight from the tensor, so writing copies no weight. Repeated fields of a message may be
     // written in any order after the other fields: protobuf merges them.
     std::vector<std::string> encoded_small;
-    auto encode_initializer = [&](ValueId id) {
+    // An external initializer: its bytes go to the data file, the small message is returned.
+    auto encode_external = [&](ValueId id) {
         const Value& v = g.values[size_t(id)];
         onnx::TensorProto t;
         t.set_name(v.name);
         const Tensor& c = *v.constant;
-        if (options.external_data && c.nbytes() >= options.external_threshold) {
-            t.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
-            for (int64_t d : c.shape) t.add_dims(d);
-            uint64_t pad = (64 - data_offset % 64) % 64;
-            static const char zeros[64] = {};
-            data.write(zeros, std::streamsize(pad));
-            data_offset += pad;
-            data.write(reinterpret_cast<const char*>(c.raw()), std::streamsize(c.nbytes()));
-            if (!data) fail(data_path.string() + ": write failed");
-            t.set_data_location(onnx::TensorProto::EXTERNAL);
-            auto add = [&](const char* k, const std::string& val) {
-                auto* e = t.add_external_data();
-                e->set_key(k);
-                e->set_value(val);
-            };
-            add("location", data_name);
-            add("offset", std::to_string(data_offset));
-            add("length", std::to_string(c.nbytes()));
-            data_offset += c.nbytes();
-        } else {
-            onnx_io::tensor_to_proto(c, t);
-            t.set_name(v.name);
-        }
+        t.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
+        for (int64_t d : c.shape) t.add_dims(d);
+        uint64_t pad = (64 - data_offset % 64) % 64;
+        static const char zeros[64] = {};
+        data.write(zeros, std::streamsize(pad));
+        data_offset += pad;
+        data.write(reinterpret_cast<const char*>(c.raw()), std::streamsize(c.nbytes()));
+        if (!data) fail(data_path.string() + ": write failed");
+        t.set_data_location(onnx::TensorProto::EXTERNAL);
+        auto add = [&](const char* k, const std::string& val) {
+            auto* e = t.add_external_data();
+            e->set_key(k);
+            e->set_value(val);
+        };
+        add("location", data_name);
+        add("offset", std::to_string(data_offset));
+        add("length", std::to_string(c.nbytes()));
+        data_offset += c.nbytes();
         return t.SerializeAsString();
     };
 
     // The graph message's length must precede it, so sum the initializers' encoded sizes first
-    // (cheap: raw bytes plus a small header each) and encode them again while streaming.
+    // (cheap: raw bytes plus a small header each), then stream them.
     using google::protobuf::io::CodedOutputStream;
     const int init_field = onnx::GraphProto::kInitializerFieldNumber;
     const int graph_field = onnx::ModelProto::kGraphFieldNumber;
@@ -181,7 +177,7 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
     for (size_t i = 0; i < constants.size(); ++i) {
         const Tensor& c = *g.values[size_t(constants[i])].constant;
         if (options.external_data && c.nbytes() >= options.external_threshold) {
-            encoded_small.push_back(encode_initializer(constants[i]));
+            encoded_small.push_back(encode_external(constants[i]));
             init_sizes[i] = encoded_small.back().size();
         }
     }
@@ -204,12 +200,29 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
         size_t small = 0;
         for (size_t i = 0; i < constants.size(); ++i) {
             const Tensor& c = *g.values[size_t(constants[i])].constant;
-            std::string enc = (options.external_data && c.nbytes() >= options.external_threshold) ? std::move(encoded_small[small++])
-                                                                                                   : encode_initializer(constants[i]);
-            if (enc.size() != init_sizes[i]) fail(path + ": internal error: initializer size changed while writing");
             out.WriteTag(uint32_t(init_field << 3 | 2));
-            out.WriteVarint64(enc.size());
-            out.WriteRaw(enc.data(), int(enc.size()));
+            out.WriteVarint64(init_sizes[i]);
+            if (options.external_data && c.nbytes() >= options.external_threshold) {
+                const std::string& enc = encoded_small[small++];
+                out.WriteRaw(enc.data(), int(enc.size()));
+                continue;
+            }
+            // An embedded weight: its header, then raw_data written straight from the tensor, so
+            // writing copies no weight (a TensorProto would copy it twice: set_raw_data, serialize).
+            onnx::TensorProto header;
+            header.set_name(g.values[size_t(constants[i])].name);
+            header.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
+            for (int64_t d : c.shape) header.add_dims(d);
+            std::string head_bytes = header.SerializeAsString();
+            out.WriteRaw(head_bytes.data(), int(head_bytes.size()));
+            out.WriteTag(uint32_t(onnx::TensorProto::kRawDataFieldNumber << 3 | 2));
+            out.WriteVarint64(c.nbytes());
+            const char* bytes = reinterpret_cast<const char*>(c.raw());
+            for (size_t done = 0; done < c.nbytes();) {
+                size_t n = std::min<size_t>(c.nbytes() - done, size_t(1) << 30);  // WriteRaw takes an int
+                out.WriteRaw(bytes + done, int(n));
+                done += n;
+            }
         }
     }
     if (!f) fail(path + ": write failed");

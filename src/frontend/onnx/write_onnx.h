@@ -12,8 +12,8 @@ struct OnnxWriteOptions {
     size_t external_threshold = 1024;
 };
 
-// Writes the model as ONNX. Weights are streamed one at a time, so writing costs at most one
-// weight's bytes beyond the model itself.
+// Writes the model as ONNX. Weights are streamed from their tensors one at a time, so writing
+// copies no weight: the cost beyond the model itself is the graph message and the file buffers.
 void write_onnx(const Model& model, const std::string& path, const OnnxWriteOptions& options = {});
 
 }  // namespace frugal

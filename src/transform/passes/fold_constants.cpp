@@ -9,8 +9,12 @@ namespace frugal::transform {
 
 namespace {
 
-// Results below this size are folded even when they duplicate bytes: shape arithmetic, scalars.
+// Results below this size are folded even when they are larger than their inputs: shape
+// arithmetic, masks, scalars.
 constexpr size_t kAlwaysFoldBytes = size_t(1) << 20;
+// A constant that something else still reads is copied by folding only when it is this small
+// (shape vectors, scalars): a weight is held once, whatever its size.
+constexpr size_t kSharedCopyBytes = size_t(4) << 10;
 
 bool is_view_op(OpKind k) {
     return k == OpKind::Reshape || k == OpKind::Flatten || k == OpKind::Squeeze || k == OpKind::Unsqueeze ||
@@ -85,7 +89,7 @@ size_t fold_constants(Model& model) {
                     if (!b) known = false;
                     else out_bytes += *b;
                 }
-                if (shared_input_bytes > kAlwaysFoldBytes && (!known || out_bytes > kAlwaysFoldBytes)) continue;
+                if (shared_input_bytes > kSharedCopyBytes) continue;
                 if (known && out_bytes > std::max(input_bytes, kAlwaysFoldBytes)) continue;
                 if (!known && input_bytes > kAlwaysFoldBytes) continue;
             }
@@ -94,7 +98,7 @@ size_t fold_constants(Model& model) {
                 if (n.inputs[i] != kNoId) in[i] = &*g.values[size_t(n.inputs[i])].constant;
             evaluate_node(n, in, results);
             // A Slice that had to copy is no view: apply the same rule as for other ops.
-            if (n.op == OpKind::Slice && shared_input_bytes > kAlwaysFoldBytes && !shares_storage(results[0], *in[0])) continue;
+            if (n.op == OpKind::Slice && shared_input_bytes > kSharedCopyBytes && !shares_storage(results[0], *in[0])) continue;
         }
         for (size_t i = 0; i < n.outputs.size(); ++i) {
             if (n.outputs[i] == kNoId) continue;

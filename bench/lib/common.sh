@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared by bench/run_*.sh: paths, setup of what the benchmarks need on a fresh Debian machine,
+# the models, and the machine's state for the results. Sourced, not run.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+FRUGAL=${FRUGAL:-$ROOT/build/frugal}
+THREADS=${THREADS:-2}
+REPEATS=${REPEATS:-3}
+SIZES=${SIZES:-"base medium"}
+RESULTS=${RESULTS:-$BENCH_DIR/results}
+MODELS=${MODELS:-$ROOT/models}  # the scripts' first argument overrides it
+DATE=${DATE:-$(date +%Y-%m-%d)}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Installs Debian packages that are missing (as root; otherwise says what to install).
+apt_ensure() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
+        exit 1
+    fi
+    log "installing ${missing[*]}"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}
+
+# build/frugal through the Makefile, which installs the build's own Debian packages.
+ensure_frugal() {
+    [ -x "$FRUGAL" ] && return 0
+    log "building frugal (make build)"
+    make -C "$ROOT" build JOBS="$THREADS" >&2
+    [ -x "$FRUGAL" ] || { echo "no $FRUGAL after make build" >&2; exit 1; }
+}
+
+# MODELS/gpt2-SIZE.onnx (+ .onnx.data): the Keras-style GPT-2 that frugal makes, seed 0. With
+# "embedded" as the second argument the weights stay inside the .onnx file instead.
+ensure_model() {
+    local size=$1 form=${2:-external} out
+    if [ "$form" = embedded ]; then
+        out=$MODELS/gpt2-$size-embedded.onnx
+        [ -f "$out" ] || { log "making $out"; "$FRUGAL" make-model gpt2 --size "$size" --seed 0 -o "$out" >&2; }
+    else
+        out=$MODELS/gpt2-$size.onnx
+        if [ ! -f "$out" ] || [ ! -f "$out.data" ]; then
+            log "making $out"
+            "$FRUGAL" make-model gpt2 --size "$size" --seed 0 --external-data -o "$out" >&2
+        fi
+    fi
+    echo "$out"
+}
+
+# The model's weight bytes in MiB: the external data file, or the whole file for an embedded model.
+weights_mib() {
+    local f=$1
+    if [ -f "$f.data" ]; then stat -c %s "$f.data"; else stat -c %s "$f"; fi | awk '{printf "%.3f", $1 / 1048576}'
+}
+
+# One line of machine state, written beside each measurement: the other work on this machine is the
+# main source of noise.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+machine_json() {
+    local cpu mem commit
+    cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+    mem=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+    commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if ! git -C "$ROOT" diff --quiet HEAD -- src tools 2>/dev/null; then commit="$commit+dirty"; fi
+    printf '{"date": "%s", "cpu": "%s", "cores": %s, "mem_gib": %s, "commit": "%s", "threads": %s, "repeats": %s, "loadavg_start": "%s"}\n' \
+        "$DATE" "$cpu" "$(nproc)" "$mem" "$commit" "$THREADS" "$REPEATS" "$(loadavg)"
+}

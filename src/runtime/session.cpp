@@ -1,0 +1,438 @@
+#include "runtime/session.h"
+
+#include <chrono>
+#include <climits>
+#include <set>
+
+#include "compile/memory_plan.h"
+#include "ir/error.h"
+#include "kernels/cpu/batched_matmul.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/gather.h"
+#include "kernels/cpu/gelu.h"
+#include "kernels/cpu/layer_norm.h"
+#include "kernels/cpu/softmax.h"
+#include "kernels/cpu/transpose.h"
+#include "ops/op_table.h"
+
+namespace frugal {
+
+namespace {
+
+// Plan-time evaluation is for shape arithmetic and masks of a few elements, never real work.
+constexpr int64_t kPlanTimeElements = 1 << 16;
+
+enum class StepKind {
+    reference, alias, fused_matmul, gather_packed, gather_rows, layer_norm, softmax, gelu,
+    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul,
+};
+
+enum class Where { constant, input, plan_time, arena, owned, alias };
+
+struct Slot {
+    DType dtype = DType::undefined;
+    Shape shape;
+    Where where = Where::owned;
+    size_t offset = 0;
+    int root = -1;  // alias: the value whose bytes it shares
+    Tensor value;   // plan_time
+};
+
+struct Step {
+    StepKind kind = StepKind::reference;
+    NodeId node = kNoId;
+    int packed = -1;
+    float scalar = 0;
+    int64_t rows = 0, n = 0;
+    int64_t causal_block = 0;  // softmax: query rows per block of a causal mask (0: no mask)
+};
+
+bool is_view_op(OpKind k) {
+    return k == OpKind::Reshape || k == OpKind::Flatten || k == OpKind::Squeeze || k == OpKind::Unsqueeze || k == OpKind::Identity;
+}
+
+// A Where that applies a causal mask before a Softmax over the last axis: Where(mask, scores, c)
+// with mask [q, k] (or with leading 1s) known at plan time, true exactly where key j <= k - q + i,
+// and c a very negative scalar, read by nothing but that Softmax. The Softmax kernel applies the
+// same mask itself, so the Where is skipped and no [batch, heads, q, k] copy is made.
+bool is_causal_mask_before_softmax(const Graph& g, const std::vector<std::vector<NodeId>>& consumers, const Node& n,
+                                   const std::vector<Slot>& s) {
+    if (n.op != OpKind::Where || n.inputs.size() != 3 || g.is_graph_output(n.outputs[0])) return false;
+    const auto& readers = consumers[size_t(n.outputs[0])];
+    if (readers.size() != 1 || g.nodes[size_t(readers[0])].op != OpKind::Softmax) return false;
+    const Node& sm = g.nodes[size_t(readers[0])];
+    const Slot& mask = s[size_t(n.inputs[0])];
+    const Slot& scores = s[size_t(n.inputs[1])];
+    const Slot& fill = s[size_t(n.inputs[2])];
+    if (scores.dtype != DType::f32 || scores.shape.size() < 2 || sm.opset < 13) return false;
+    if (normalize_axis(sm.attrs.get_int("axis", -1), int64_t(scores.shape.size())) != int64_t(scores.shape.size()) - 1) return false;
+    const Tensor* fill_value = fill.where == Where::plan_time ? &fill.value
+                               : g.values[size_t(n.inputs[2])].constant ? &*g.values[size_t(n.inputs[2])].constant : nullptr;
+    if (!fill_value || fill_value->numel() != 1 || fill_value->double_at(0) > -1e4) return false;
+    if (mask.where != Where::plan_time || mask.dtype != DType::boolean || mask.shape.size() < 2) return false;
+    int64_t q = mask.shape[mask.shape.size() - 2], k = mask.shape.back();
+    if (shape_numel(mask.shape) != q * k || q != scores.shape[scores.shape.size() - 2] || k != scores.shape.back() || k < q) return false;
+    const bool* m = mask.value.data<bool>();
+    for (int64_t i = 0; i < q; ++i)
+        for (int64_t j = 0; j < k; ++j)
+            if (m[i * k + j] != (j <= k - q + i)) return false;
+    return true;
+}
+
+}  // namespace
+
+struct Session::Plan {
+    std::vector<Shape> input_shapes;
+    std::vector<Slot> slots;
+    std::vector<Step> steps;
+    size_t arena_bytes = 0;
+    size_t kernel_steps = 0, reference_steps = 0;
+};
+
+Session::Session(std::shared_ptr<const compile::CompiledModel> model) : model_(std::move(model)) {}
+Session::~Session() = default;
+
+size_t Session::arena_bytes() const { return plan_ ? plan_->arena_bytes : 0; }
+size_t Session::kernel_steps() const { return plan_ ? plan_->kernel_steps : 0; }
+size_t Session::reference_steps() const { return plan_ ? plan_->reference_steps : 0; }
+
+// True when `small` (without its leading 1s) is the trailing dims of `big`: a block repeated over
+// big's leading dims, which add_bias reads as rows.
+static bool is_trailing_block(const Shape& small, const Shape& big) {
+    size_t skip = 0;
+    while (skip < small.size() && small[skip] == 1) ++skip;
+    size_t len = small.size() - skip;
+    if (len > big.size() || shape_numel(small) == 0) return false;
+    return std::equal(small.begin() + long(skip), small.end(), big.end() - long(len));
+}
+
+// Picks the kernel for a node whose input and output shapes are now static.
+static Step choose_kernel(const compile::CompiledModel& cm, NodeId id, const std::vector<Slot>& s) {
+    const Graph& g = cm.model.graph;
+    const Node& n = g.nodes[size_t(id)];
+    Step st;
+    st.node = id;
+    auto in = [&](size_t i) -> const Slot& { return s[size_t(n.inputs[i])]; };
+    auto f32 = [&](size_t i) { return n.has_input(i) && in(i).dtype == DType::f32; };
+    const Slot& out = s[size_t(n.outputs[0])];
+    int packed = cm.node_packed[size_t(id)];
+    if (is_view_op(n.op) && n.outputs.size() == 1) {
+        st.kind = StepKind::alias;
+    } else if (n.op == OpKind::FusedMatMul && packed >= 0) {
+        st.kind = StepKind::fused_matmul;
+        st.packed = packed;
+    } else if (n.op == OpKind::Gather && packed >= 0 && in(1).dtype == DType::i64) {
+        st.kind = StepKind::gather_packed;
+        st.packed = packed;
+    } else if (n.op == OpKind::Gather && f32(0) && in(0).where == Where::constant && in(0).shape.size() == 2 &&
+               n.attrs.get_int("axis", 0) == 0 && (in(1).dtype == DType::i64 || in(1).dtype == DType::i32)) {
+        st.kind = StepKind::gather_rows;
+    } else if (n.op == OpKind::LayerNormalization && f32(0) && n.outputs.size() == 1 && !in(0).shape.empty() &&
+               (n.attrs.get_int("axis", -1) == -1 || n.attrs.get_int("axis", -1) == int64_t(in(0).shape.size()) - 1) &&
+               in(1).shape.size() == 1 && (!n.has_input(2) || in(2).shape.size() == 1)) {
+        st.kind = StepKind::layer_norm;
+        st.n = in(0).shape.back();
+        st.rows = shape_numel(in(0).shape) / std::max<int64_t>(st.n, 1);
+    } else if (n.op == OpKind::Softmax && f32(0) && n.opset >= 13 && !in(0).shape.empty() &&
+               normalize_axis(n.attrs.get_int("axis", -1), int64_t(in(0).shape.size())) == int64_t(in(0).shape.size()) - 1) {
+        st.kind = StepKind::softmax;
+        st.n = in(0).shape.back();
+        st.rows = shape_numel(in(0).shape) / std::max<int64_t>(st.n, 1);
+    } else if (n.op == OpKind::Gelu && f32(0)) {
+        st.kind = StepKind::gelu;
+    } else if (n.op == OpKind::Add && f32(0) && f32(1) && in(0).shape == out.shape && in(1).shape == out.shape) {
+        st.kind = StepKind::add;
+    } else if (n.op == OpKind::Add && f32(0) && f32(1) && in(0).shape == out.shape && is_trailing_block(in(1).shape, out.shape)) {
+        // b repeats over the leading dims of a: a bias [N], or the position embedding [seq, hidden].
+        st.kind = StepKind::add_bias;
+        st.n = std::max<int64_t>(shape_numel(in(1).shape), 1);
+        st.rows = shape_numel(out.shape) / st.n;
+    } else if (n.op == OpKind::Mul && f32(0) && f32(1) && in(0).shape == out.shape && in(1).where == Where::constant &&
+               shape_numel(in(1).shape) == 1) {
+        st.kind = StepKind::mul_scalar;
+        st.scalar = g.values[size_t(n.inputs[1])].constant->data<float>()[0];
+    } else if (n.op == OpKind::Transpose && f32(0)) {
+        std::vector<int64_t> perm = n.attrs.get_ints("perm");
+        st.kind = perm == std::vector<int64_t>{0, 2, 1, 3} ? StepKind::transpose_0213 : StepKind::transpose;
+    } else if (n.op == OpKind::MatMul && f32(0) && f32(1) && in(0).shape.size() >= 3 && in(0).shape.size() == in(1).shape.size()) {
+        const Shape& a = in(0).shape;
+        const Shape& b = in(1).shape;
+        bool same_batch = std::equal(a.begin(), a.end() - 2, b.begin());
+        st.kind = same_batch ? StepKind::batched_matmul : StepKind::reference;
+    }
+    return st;
+}
+
+void Session::make_plan(const TensorMap& inputs) {
+    const compile::CompiledModel& cm = *model_;
+    const Graph& g = cm.model.graph;
+    check_inputs(cm.model, inputs);
+    auto plan = std::make_unique<Plan>();
+    std::vector<Slot>& s = plan->slots;
+    s.resize(g.values.size());
+    for (size_t i = 0; i < g.values.size(); ++i) {
+        s[i].dtype = g.values[i].dtype;
+        if (g.values[i].is_constant()) {
+            s[i].where = Where::constant;
+            s[i].shape = g.values[i].constant->shape;
+        } else if (g.values[i].shape.is_static()) {
+            s[i].shape = g.values[i].shape.dims;  // packed weights keep their shape here
+        }
+    }
+    for (ValueId id : g.inputs) {
+        const Tensor& t = inputs.at(g.values[size_t(id)].name);
+        s[size_t(id)].where = Where::input;
+        s[size_t(id)].shape = t.shape;
+        plan->input_shapes.push_back(t.shape);
+    }
+    auto consumers = g.consumers();
+    std::set<ValueId> causal_scores;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+        const Node& n = g.nodes[i];
+        if (n.dead) continue;
+        std::vector<ValueType> in(n.inputs.size());
+        bool all_known = cm.node_packed[i] < 0;
+        int64_t known_elements = 0;
+        for (size_t k = 0; k < n.inputs.size(); ++k) {
+            if (n.inputs[k] == kNoId) {
+                in[k].present = false;
+                continue;
+            }
+            const Slot& sl = s[size_t(n.inputs[k])];
+            const Value& v = g.values[size_t(n.inputs[k])];
+            in[k].dtype = sl.dtype;
+            in[k].shape = PartialShape(sl.shape);
+            if (sl.where == Where::constant && v.constant) in[k].constant = &*v.constant;
+            if (sl.where == Where::plan_time) in[k].constant = &sl.value;
+            all_known &= in[k].constant != nullptr;
+            if (in[k].constant) known_elements += in[k].constant->numel();
+        }
+        // Shapes of values whose shapes are known need no data; small constant math is done now.
+        bool shape_only = (n.op == OpKind::Shape || n.op == OpKind::Size) && n.has_input(0);
+        if (shape_only || (all_known && known_elements <= kPlanTimeElements)) {
+            std::vector<Tensor> results(n.outputs.size());
+            std::vector<const Tensor*> ptrs(n.inputs.size(), nullptr);
+            Tensor shape_carrier;
+            for (size_t k = 0; k < n.inputs.size(); ++k) ptrs[k] = in[k].present ? in[k].constant : nullptr;
+            if (shape_only && !ptrs[0]) {
+                shape_carrier.dtype = in[0].dtype;  // no bytes: Shape and Size read only the shape
+                shape_carrier.shape = s[size_t(n.inputs[0])].shape;
+                ptrs[0] = &shape_carrier;
+            }
+            evaluate_node(n, ptrs, results);
+            bool small = true;
+            for (const Tensor& t : results) small &= t.numel() <= kPlanTimeElements;
+            if (small) {
+                for (size_t k = 0; k < n.outputs.size(); ++k) {
+                    if (n.outputs[k] == kNoId) continue;
+                    Slot& o = s[size_t(n.outputs[k])];
+                    o.where = Where::plan_time;
+                    o.shape = results[k].shape;
+                    o.dtype = results[k].dtype;
+                    o.value = std::move(results[k]);
+                }
+                continue;
+            }
+        }
+        std::vector<ValueType> out(n.outputs.size());
+        infer_node(n, in, out);
+        for (size_t k = 0; k < n.outputs.size(); ++k) {
+            if (n.outputs[k] == kNoId) continue;
+            if (!out[k].shape.is_static())
+                fail(model_->model.path + ": " + n.context() + ": the shape of output '" + g.values[size_t(n.outputs[k])].name +
+                     "' cannot be determined from the input shapes (" + out[k].shape.to_string() + ")");
+            s[size_t(n.outputs[k])].shape = out[k].shape.dims;
+            s[size_t(n.outputs[k])].dtype = out[k].dtype;
+        }
+        Step st = choose_kernel(cm, NodeId(i), s);
+        if (is_causal_mask_before_softmax(g, consumers, n, s)) {
+            st.kind = StepKind::alias;  // the scores themselves; the Softmax masks
+            causal_scores.insert(n.outputs[0]);
+        } else if (st.kind == StepKind::softmax && causal_scores.count(n.inputs[0])) {
+            const Shape& sh = s[size_t(n.inputs[0])].shape;
+            st.causal_block = sh[sh.size() - 2];
+        }
+        for (ValueId o : n.outputs) {
+            if (o == kNoId) continue;
+            Slot& sl = s[size_t(o)];
+            if (st.kind == StepKind::reference) sl.where = Where::owned;
+            else if (st.kind == StepKind::alias) {
+                const Slot& src = s[size_t(n.inputs[0])];
+                sl.where = Where::alias;
+                sl.root = src.where == Where::alias ? src.root : n.inputs[0];
+            } else sl.where = Where::arena;
+        }
+        (st.kind == StepKind::reference ? plan->reference_steps : plan->kernel_steps) += st.kind != StepKind::alias;
+        plan->steps.push_back(st);
+    }
+    // Lifetimes of arena values: from the step that writes them to the last step that reads them
+    // directly or through an alias; graph outputs live to the end (they are copied out).
+    std::vector<int> first(s.size(), -1), last(s.size(), -1);
+    auto root_of = [&](ValueId v) { return s[size_t(v)].where == Where::alias ? s[size_t(v)].root : v; };
+    for (size_t k = 0; k < plan->steps.size(); ++k) {
+        const Node& n = g.nodes[size_t(plan->steps[k].node)];
+        for (ValueId o : n.outputs)
+            if (o != kNoId && s[size_t(o)].where == Where::arena) first[size_t(o)] = int(k);
+        for (ValueId v : n.inputs)
+            if (v != kNoId) last[size_t(root_of(v))] = int(k);
+    }
+    for (ValueId v : g.outputs) last[size_t(root_of(v))] = INT_MAX;
+    std::vector<compile::Lifetime> lifetimes;
+    std::vector<size_t> which;
+    for (size_t v = 0; v < s.size(); ++v) {
+        if (s[v].where != Where::arena) continue;
+        compile::Lifetime l;
+        l.bytes = size_t(shape_numel(s[v].shape)) * dtype_size(s[v].dtype);
+        l.first = first[v];
+        l.last = std::max(last[v], first[v]);
+        lifetimes.push_back(l);
+        which.push_back(v);
+    }
+    compile::MemoryPlan mp = compile::plan_memory(lifetimes);
+    for (size_t k = 0; k < which.size(); ++k) s[which[k]].offset = mp.offsets[k];
+    plan->arena_bytes = mp.arena_bytes;
+    if (!arena_ || arena_->size() < mp.arena_bytes) {
+        arena_.reset();  // the old arena goes before the new one is made
+        arena_ = Buffer::allocate(mp.arena_bytes);
+    }
+    plan_ = std::move(plan);
+}
+
+TensorMap Session::run(const TensorMap& inputs) {
+    const compile::CompiledModel& cm = *model_;
+    const Graph& g = cm.model.graph;
+    bool same = plan_ && plan_->input_shapes.size() == g.inputs.size();
+    for (size_t i = 0; same && i < g.inputs.size(); ++i) {
+        auto it = inputs.find(g.values[size_t(g.inputs[i])].name);
+        same = it != inputs.end() && it->second.shape == plan_->input_shapes[i];
+    }
+    if (same) check_inputs(cm.model, inputs);
+    else make_plan(inputs);
+    const std::vector<Slot>& s = plan_->slots;
+
+    std::vector<Tensor> cur(s.size());
+    for (size_t v = 0; v < s.size(); ++v) {
+        switch (s[v].where) {
+            case Where::constant: if (g.values[v].constant) cur[v] = *g.values[v].constant; break;
+            case Where::plan_time: cur[v] = s[v].value; break;
+            case Where::arena: cur[v] = Tensor::over(s[v].dtype, s[v].shape, arena_, s[v].offset); break;
+            default: break;
+        }
+    }
+    for (ValueId id : g.inputs) cur[size_t(id)] = inputs.at(g.values[size_t(id)].name);
+
+    for (const Step& st : plan_->steps) {
+        const Node& n = g.nodes[size_t(st.node)];
+        auto x = [&](size_t i) -> const Tensor& { return cur[size_t(n.inputs[i])]; };
+        Tensor& y = cur[size_t(n.outputs[0])];
+        auto started = std::chrono::steady_clock::now();
+        try {
+            switch (st.kind) {
+                case StepKind::reference: {
+                    std::vector<const Tensor*> in(n.inputs.size(), nullptr);
+                    for (size_t i = 0; i < n.inputs.size(); ++i)
+                        if (n.inputs[i] != kNoId) in[i] = &cur[size_t(n.inputs[i])];
+                    std::vector<Tensor> out(n.outputs.size());
+                    evaluate_node(n, in, out);
+                    for (size_t i = 0; i < n.outputs.size(); ++i)
+                        if (n.outputs[i] != kNoId) cur[size_t(n.outputs[i])] = std::move(out[i]);
+                    break;
+                }
+                case StepKind::alias: y = x(n.op == OpKind::Where ? 1 : 0).reshaped(s[size_t(n.outputs[0])].shape); break;
+                case StepKind::fused_matmul: {
+                    kernels::PackedMatmul& pm = *cm.packed[size_t(st.packed)];
+                    const float* residual = nullptr;
+                    if (n.has_input(3)) {
+                        if (x(3).shape != y.shape)
+                            fail("residual " + shape_to_string(x(3).shape) + " does not match the output " + shape_to_string(y.shape));
+                        residual = x(3).data<float>();
+                    }
+                    std::lock_guard<std::mutex> lock(*cm.packed_locks[size_t(st.packed)]);
+                    pm.run(x(0).data<float>(), x(0).numel() / pm.k(), y.mutable_data<float>(), residual);
+                    break;
+                }
+                case StepKind::gather_packed:
+                    cm.packed[size_t(st.packed)]->gather_rows(x(1).data<int64_t>(), x(1).numel(), y.mutable_data<float>());
+                    break;
+                case StepKind::gather_rows:
+                    if (x(1).dtype == DType::i64)
+                        kernels::gather_rows(x(0).data<float>(), x(0).shape[0], x(0).shape[1], x(1).data<int64_t>(), x(1).numel(), y.mutable_data<float>());
+                    else
+                        kernels::gather_rows(x(0).data<float>(), x(0).shape[0], x(0).shape[1], x(1).data<int32_t>(), x(1).numel(), y.mutable_data<float>());
+                    break;
+                case StepKind::layer_norm:
+                    kernels::layer_norm(x(0).data<float>(), x(1).data<float>(), n.has_input(2) ? x(2).data<float>() : nullptr,
+                                        y.mutable_data<float>(), st.rows, st.n, n.attrs.get_float("epsilon", 1e-5f));
+                    break;
+                case StepKind::softmax: {
+                    kernels::SoftmaxOptions so;
+                    if (st.causal_block > 0) {
+                        so.causal = true;
+                        so.block_rows = st.causal_block;
+                        so.past = st.n - st.causal_block;
+                    }
+                    kernels::softmax(x(0).data<float>(), y.mutable_data<float>(), st.rows, st.n, so);
+                    break;
+                }
+                case StepKind::gelu:
+                    kernels::gelu(x(0).data<float>(), y.mutable_data<float>(), y.numel(),
+                                  n.attrs.get_string("approximate", "none") == "tanh" ? kernels::GeluForm::tanh : kernels::GeluForm::erf);
+                    break;
+                case StepKind::add: kernels::add(x(0).data<float>(), x(1).data<float>(), y.mutable_data<float>(), y.numel()); break;
+                case StepKind::add_bias:
+                    kernels::add_bias(x(0).data<float>(), x(1).data<float>(), y.mutable_data<float>(), st.rows, st.n);
+                    break;
+                case StepKind::mul_scalar: kernels::mul_scalar(x(0).data<float>(), st.scalar, y.mutable_data<float>(), y.numel()); break;
+                case StepKind::transpose_0213: {
+                    const Shape& d = x(0).shape;
+                    kernels::transpose_0213(x(0).data<float>(), y.mutable_data<float>(), d[0], d[1], d[2], d[3]);
+                    break;
+                }
+                case StepKind::transpose: {
+                    std::vector<int64_t> perm = n.attrs.get_ints("perm");
+                    if (perm.empty())
+                        for (size_t i = x(0).rank(); i-- > 0;) perm.push_back(int64_t(i));
+                    kernels::transpose(x(0).raw(), y.mutable_raw(), x(0).shape, perm, 4);
+                    break;
+                }
+                case StepKind::batched_matmul: {
+                    const Shape& a = x(0).shape;
+                    const Shape& b = x(1).shape;
+                    kernels::BatchedMatmulArgs args;
+                    args.M = a[a.size() - 2];
+                    args.K = a.back();
+                    args.N = b.back();
+                    args.batch = shape_numel(a) / std::max<int64_t>(args.M * args.K, 1);
+                    args.a = x(0).data<float>();
+                    args.lda = args.K;
+                    args.stride_a = args.M * args.K;
+                    args.b = x(1).data<float>();
+                    args.ldb = args.N;
+                    args.stride_b = args.K * args.N;
+                    args.c = y.mutable_data<float>();
+                    args.ldc = args.N;
+                    args.stride_c = args.M * args.N;
+                    kernels::batched_matmul(args);
+                    break;
+                }
+            }
+        } catch (const Error& e) {
+            std::string msg = e.what();
+            if (msg.rfind("node '", 0) == 0) throw;
+            throw Error(n.context() + ": " + msg);
+        }
+        if (timing_) {
+            std::string key = std::string(op_name(n.op)) + (st.kind == StepKind::reference ? " [reference]" : st.kind == StepKind::alias ? " [view]" : " [kernel]");
+            step_seconds_[key] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+    }
+    TensorMap result;
+    // Outputs are copied out of the arena: the next run reuses it.
+    for (ValueId v : g.outputs) {
+        const Tensor& t = cur[size_t(v)];
+        result[g.values[size_t(v)].name] = s[size_t(v)].where == Where::arena || s[size_t(v)].where == Where::alias ? t.clone() : t;
+    }
+    return result;
+}
+
+}  // namespace frugal
