@@ -18,7 +18,7 @@
 # Writes bench/results/DATE-decode.md, DATE-decode.json and the raw files in DATE-decode/.
 #
 # Environment: THREADS (2), REPEATS (3), SIZES ("base medium"), NEW (64), ORT_NEW (16),
-# CHECK_SIZES ("base"), PROMPT ("464,2068,7586,21831,18045,625,262,16931"), FRUGAL, RESULTS, DATE.
+# CHECK_SIZES ("base"), PROMPT ("17,4,999,250,3,77,12,600": ids every size has), FRUGAL, RESULTS, DATE.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
@@ -26,7 +26,7 @@ MODELS=$(mkdir -p "${1:-$MODELS}" && cd "${1:-$MODELS}" && pwd)
 NEW=${NEW:-64}
 ORT_NEW=${ORT_NEW:-16}
 CHECK_SIZES=${CHECK_SIZES:-base}
-PROMPT=${PROMPT:-464,2068,7586,21831,18045,625,262,16931}
+PROMPT=${PROMPT:-17,4,999,250,3,77,12,600}
 PEERS=$BENCH_DIR/peers
 RAW=$RESULTS/$DATE-decode
 BENCH_KERNELS=${BENCH_KERNELS:-$(dirname "$FRUGAL")/bench/frugal_bench_kernels}

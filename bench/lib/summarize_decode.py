@@ -5,15 +5,12 @@ usage: summarize_decode.py RAW_DIR OUT.md OUT.json
 Only the standard library: the python3 on PATH may have no numpy.
 """
 import glob
-import json
 import os
 import statistics
 import sys
 
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import load, run  # noqa: E402
 
 
 def read_bandwidth_gbs(raw):
@@ -27,8 +24,7 @@ def spread(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
 
 
-def main():
-    raw, out_md, out_json = sys.argv[1:4]
+def summarize(raw):
     machine = load(os.path.join(raw, "machine.json"))
     bandwidth = read_bandwidth_gbs(raw)
     sizes = []
@@ -63,9 +59,11 @@ def main():
             row["cached_equals_recompute"] = all(j["ids"] == r["ids"] for j in fr)
         sizes.append(row)
 
-    summary = {"machine": machine, "read_bandwidth_gbs": bandwidth, "sizes": sizes}
-    with open(out_json, "w") as f:
-        json.dump(summary, f, indent=2)
+    return {"machine": machine, "read_bandwidth_gbs": bandwidth, "sizes": sizes}
+
+
+def markdown(summary):
+    machine, bandwidth, sizes = summary["machine"], summary["read_bandwidth_gbs"], summary["sizes"]
 
     def ms(s):
         return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
@@ -92,10 +90,8 @@ def main():
             f"{'yes' if r['frugal_cache_in_place'] else 'no'} | {'yes' if r['ort_ids_agree'] else 'NO'} | {check} |")
     lines.append("")
     lines.append("Medians (min-max) over the repeats; a decode figure is the median step of one run.")
-    with open(out_md, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    main()
+    run(__doc__, summarize, markdown)
