@@ -14,6 +14,7 @@
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/transpose.h"
 #include "ops/op_table.h"
+#include "runtime/attention_step.h"
 
 namespace frugal {
 
@@ -24,7 +25,7 @@ constexpr int64_t kPlanTimeElements = 1 << 16;
 
 enum class StepKind {
     reference, alias, fused_matmul, gather_packed, gather_rows, layer_norm, softmax, gelu,
-    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul,
+    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul, fused_attention,
 };
 
 enum class Where { constant, input, plan_time, arena, owned, alias };
@@ -45,6 +46,7 @@ struct Step {
     float scalar = 0;
     int64_t rows = 0, n = 0;
     int64_t causal_block = 0;  // softmax: query rows per block of a causal mask (0: no mask)
+    int attention = -1;        // fused_attention: index of its kernel arguments in the plan
 };
 
 bool is_view_op(OpKind k) {
@@ -79,12 +81,34 @@ bool is_causal_mask_before_softmax(const Graph& g, const std::vector<std::vector
     return true;
 }
 
+// FusedAttention's kernel arguments for dense operands of these shapes; a bool mask known now
+// (plan time or constant) that is the plain causal mask becomes the kernel's causal flag.
+kernels::AttentionArgs attention_args(const Graph& g, const Node& n, const std::vector<Slot>& s) {
+    auto slot = [&](size_t i) -> const Slot& { return s[size_t(n.inputs[i])]; };
+    AttentionLayout l{.q = slot(0).shape, .k = slot(1).shape, .v = slot(2).shape, .out = s[size_t(n.outputs[0])].shape};
+    l.has_mask = n.has_input(3);
+    l.has_add_mask = n.has_input(4);
+    if (l.has_mask) l.mask = slot(3).shape;
+    if (l.has_add_mask) l.add_mask = slot(4).shape;
+    kernels::AttentionArgs args = plan_attention(n, l);
+    if (l.has_mask && n.attrs.get_string("mask_kind", "none") == "bool" && n.attrs.get_float("mask_fill", 0.f) <= -1e4f) {
+        const Value& mv = g.values[size_t(n.inputs[3])];
+        const Tensor* m = slot(3).where == Where::plan_time ? &slot(3).value : mv.constant ? &*mv.constant : nullptr;
+        if (m && is_plain_causal_mask(*m, args.Sq, args.Sk)) {
+            l.causal = true;
+            args = plan_attention(n, l);
+        }
+    }
+    return args;
+}
+
 }  // namespace
 
 struct Session::Plan {
     std::vector<Shape> input_shapes;
     std::vector<Slot> slots;
     std::vector<Step> steps;
+    std::vector<kernels::AttentionArgs> attention;  // fused_attention steps' arguments, pointers unset
     size_t arena_bytes = 0;
     size_t kernel_steps = 0, reference_steps = 0;
 };
@@ -154,6 +178,8 @@ static Step choose_kernel(const compile::CompiledModel& cm, NodeId id, const std
     } else if (n.op == OpKind::Transpose && f32(0)) {
         std::vector<int64_t> perm = n.attrs.get_ints("perm");
         st.kind = perm == std::vector<int64_t>{0, 2, 1, 3} ? StepKind::transpose_0213 : StepKind::transpose;
+    } else if (n.op == OpKind::FusedAttention && f32(0) && f32(1) && f32(2)) {
+        st.kind = StepKind::fused_attention;
     } else if (n.op == OpKind::MatMul && f32(0) && f32(1) && in(0).shape.size() >= 3 && in(0).shape.size() == in(1).shape.size()) {
         const Shape& a = in(0).shape;
         const Shape& b = in(1).shape;
@@ -245,6 +271,10 @@ void Session::make_plan(const TensorMap& inputs) {
             s[size_t(n.outputs[k])].dtype = out[k].dtype;
         }
         Step st = choose_kernel(cm, NodeId(i), s);
+        if (st.kind == StepKind::fused_attention) {
+            st.attention = int(plan->attention.size());
+            plan->attention.push_back(attention_args(g, n, s));
+        }
         if (is_causal_mask_before_softmax(g, consumers, n, s)) {
             st.kind = StepKind::alias;  // the scores themselves; the Softmax masks
             causal_scores.insert(n.outputs[0]);
@@ -395,6 +425,10 @@ TensorMap Session::run(const TensorMap& inputs) {
                     kernels::transpose(x(0).raw(), y.mutable_raw(), x(0).shape, perm, 4);
                     break;
                 }
+                case StepKind::fused_attention:
+                    run_attention(plan_->attention[size_t(st.attention)], x(0), x(1), x(2), n.has_input(3) ? &x(3) : nullptr,
+                                  n.has_input(4) ? &x(4) : nullptr, y);
+                    break;
                 case StepKind::batched_matmul: {
                     const Shape& a = x(0).shape;
                     const Shape& b = x(1).shape;
