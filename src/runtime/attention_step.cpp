@@ -105,6 +105,15 @@ void run_attention(kernels::AttentionArgs a, const Tensor& q, const Tensor& k, c
         if (mask->dtype == DType::boolean) a.bool_mask = mask->data<bool>();
         else a.add_mask = mask->data<float>();
     }
+    // A bool mask made at run time (PyTorch exporters slice it from a [1, 1, max, max] buffer too
+    // big to evaluate at plan time) may still be the plain causal mask. Checking reads Sq * Sk
+    // bytes, about 1 / (D + Dv) of the work the causal flag saves up to half of.
+    if (a.bool_mask && a.mask_fill <= -1e4f && a.bool_mask_stride[0] == 0 && a.bool_mask_stride[1] == 0 &&
+        is_plain_causal_mask(*mask, a.Sq, a.Sk)) {
+        a.bool_mask = nullptr;
+        a.causal = true;
+        a.past = a.Sk - a.Sq;
+    }
     if (add_mask) a.add_mask = add_mask->data<float>();
     kernels::attention(a);
 }

@@ -29,7 +29,8 @@ bool is_plain_causal_mask(const Tensor& m, int64_t Sq, int64_t Sk);
 kernels::AttentionArgs plan_attention(const Node& n, const AttentionLayout& layout);
 
 // Runs the kernel: `args` from plan_attention, mask and add_mask as the node's inputs 3 and 4 (or
-// nullptr).
+// nullptr). A bool mask shared by all heads that turns out to be the plain causal one is not read:
+// the kernel's causal flag does its work.
 void run_attention(kernels::AttentionArgs args, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask,
                    const Tensor* add_mask, Tensor& out);
 

@@ -126,7 +126,8 @@ Model torch_attention(int64_t B, int64_t H, int64_t S, int64_t D, bool causal_in
     return m;
 }
 
-TensorMap torch_inputs(int64_t B, int64_t H, int64_t S, int64_t D, bool causal_input) {
+// With causal_input the mask is the causal one, or with random_mask random bits.
+TensorMap torch_inputs(int64_t B, int64_t H, int64_t S, int64_t D, bool causal_input, bool random_mask = false) {
     TensorMap in = {{"q", random_tensor({B, H, S, D}, 1, 2.f)}, {"k", random_tensor({B, H, S, D}, 2, 2.f)},
                     {"v", random_tensor({B, H, S, D}, 3)}};
     // The last batch has its last two positions padded (key 0 is always seen).
@@ -136,7 +137,7 @@ TensorMap torch_inputs(int64_t B, int64_t H, int64_t S, int64_t D, bool causal_i
     if (causal_input) {
         Tensor c = Tensor::empty(DType::boolean, {1, 1, S, S});
         for (int64_t i = 0; i < S; ++i)
-            for (int64_t j = 0; j < S; ++j) c.mutable_data<bool>()[i * S + j] = j <= i;
+            for (int64_t j = 0; j < S; ++j) c.mutable_data<bool>()[i * S + j] = random_mask ? j == 0 || (i * 5 + j * 3) % 4 != 0 : j <= i;
         in["causal"] = c;
     }
     return in;
@@ -144,9 +145,12 @@ TensorMap torch_inputs(int64_t B, int64_t H, int64_t S, int64_t D, bool causal_i
 
 TEST(FuseAttention, TorchGpt2Attention) {
     const int64_t B = 2, H = 3, S = 11, D = 16;
-    for (bool causal_input : {false, true}) {
+    for (int variant = 0; variant < 3; ++variant) {
+        // The causal mask as a constant (known at plan time), as an input (known at run time),
+        // and an input mask that is not causal.
+        bool causal_input = variant > 0;
         Model m = torch_attention(B, H, S, D, causal_input);
-        TensorMap in = torch_inputs(B, H, S, D, causal_input);
+        TensorMap in = torch_inputs(B, H, S, D, causal_input, variant == 2);
         Tensor want = run_reference(m, in).begin()->second;
         EXPECT_EQ(compile::fuse_attention(m), 1u);
         transform::eliminate_dead_code(m);
@@ -158,12 +162,12 @@ TEST(FuseAttention, TorchGpt2Attention) {
         EXPECT_NEAR(f.attrs.get_float("scale", 0), 0.25, 1e-7);
         EXPECT_EQ(f.attrs.get_string("mask_kind", ""), "bool");
         EXPECT_EQ(f.inputs.size(), 5u);
-        EXPECT_LT(max_error_over_range(run_reference(m, in).begin()->second, want), 1e-5) << "reference, causal_input " << causal_input;
+        EXPECT_LT(max_error_over_range(run_reference(m, in).begin()->second, want), 1e-5) << "reference, variant " << variant;
         // Through the kernel: with the causal mask as a constant the Session uses the causal flag.
         Model again = torch_attention(B, H, S, D, causal_input);
         Session session(compile::compile_model(std::move(again)));
         Tensor got = session.run(in).begin()->second;
-        EXPECT_LT(max_error_over_range(got, want), 1e-5) << "kernel, causal_input " << causal_input;
+        EXPECT_LT(max_error_over_range(got, want), 1e-5) << "kernel, variant " << variant;
         EXPECT_EQ(session.reference_steps(), 0u);
     }
 }
