@@ -70,7 +70,9 @@ TEST(FuseAttention, KerasGpt2WithCache) {
     Model reference = make_keras_gpt2(config, 7, true);
     Model m = make_keras_gpt2(config, 7, true);
     transform::offline(m);
-    auto compiled = compile::compile_model(std::move(m));
+    compile::CompileOptions options;
+    options.manager.verify = true;  // the graph verifier and type inference pass after every pass
+    auto compiled = compile::compile_model(std::move(m), options);
     const Graph& g = compiled->model.graph;
     EXPECT_EQ(count_ops(g, OpKind::FusedAttention), size_t(config.layers));
     EXPECT_EQ(count_ops(g, OpKind::Softmax), 0u);
