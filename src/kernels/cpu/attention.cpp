@@ -26,7 +26,10 @@ namespace {
 
 constexpr int64_t kRowBlock = 32;          // query rows whose scores are held at once
 constexpr int64_t kPackMinRows = 4;        // fewer query rows: dot products, K is not packed
-constexpr int64_t kParallelMin = 1 << 19;  // multiply-adds, ~35 us on one thread (parallel_for.h)
+// Multiply-adds, ~70 us on one thread (parallel_for.h). Measured on the shared machine with
+// passive waiting: at 1 << 19, GPT-2 base's prefill of 32 (0.8 M, 60 us on one thread) and decode
+// at 512 keys (0.8 M) took longer on two threads than on one (BM_Attention, frugal profile).
+constexpr int64_t kParallelMin = 1 << 20;
 
 // The number of keys query i sees.
 int64_t visible_keys(const AttentionArgs& a, int64_t i) { return a.causal ? std::clamp<int64_t>(a.past + i + 1, 0, a.Sk) : a.Sk; }
