@@ -23,6 +23,7 @@
 
 #include "ir/buffer.h"
 #include "ir/tensor.h"
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/batched_matmul.h"
 #include "kernels/cpu/gelu.h"
 #include "kernels/cpu/layer_norm.h"
@@ -331,6 +332,59 @@ void BM_Gelu(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * n);
 }
 
+// Attention of one sequence: heads, Sq, Sk, D = Dv = 64, causal, fused. K and V sit in a cache
+// [heads, 1024, 64] of which Sk rows are filled (the layout a KV-cache state has). fused = 0 runs
+// what the Session ran before FusedAttention: scores by batched_matmul, softmax with the causal
+// mask, P V by batched_matmul (K and V in place through their strides).
+void BM_Attention(benchmark::State& state) {
+    const int64_t H = state.range(0), Sq = state.range(1), Sk = state.range(2), D = 64, capacity = 1024;
+    const bool causal = state.range(3) != 0, fused = state.range(4) != 0;
+    std::vector<float> q(size_t(H * Sq * D)), k(size_t(H * capacity * D)), v(k.size()), out(q.size()), scores(size_t(H * Sq * Sk));
+    fill_random(q.data(), int64_t(q.size()), 6);
+    fill_random(k.data(), int64_t(k.size()), 7);
+    fill_random(v.data(), int64_t(v.size()), 8);
+    kernels::AttentionArgs a{.B = 1, .H = H, .Sq = Sq, .Sk = Sk, .D = D, .Dv = D};
+    a.q = q.data();
+    a.q_stride = {H * Sq * D, Sq * D, D, 1};
+    a.k = k.data();
+    a.k_stride = {H * capacity * D, capacity * D, D, 1};
+    a.v = v.data();
+    a.v_stride = a.k_stride;
+    a.out = out.data();
+    a.out_stride = a.q_stride;
+    a.scale = 0.125f;
+    a.causal = causal;
+    a.past = Sk - Sq;
+    for (auto _ : state) {
+        if (fused) {
+            kernels::attention(a);
+        } else {
+            kernels::batched_matmul({.batch = H, .M = Sq, .N = Sk, .K = D, .a = q.data(), .lda = D, .stride_a = Sq * D, .b = k.data(),
+                                     .ldb = D, .stride_b = capacity * D, .transposed_b = true, .c = scores.data(), .ldc = Sk,
+                                     .stride_c = Sq * Sk, .alpha = 1.f});
+            kernels::softmax(scores.data(), scores.data(), H * Sq, Sk,
+                             {.scale = 0.125f, .causal = causal, .past = Sk - Sq, .block_rows = Sq});
+            kernels::batched_matmul({.batch = H, .M = Sq, .N = D, .K = Sk, .a = scores.data(), .lda = Sk, .stride_a = Sq * Sk,
+                                     .b = v.data(), .ldb = D, .stride_b = capacity * D, .transposed_b = false, .c = out.data(),
+                                     .ldc = D, .stride_c = Sq * D, .alpha = 1.f});
+        }
+        benchmark::ClobberMemory();
+    }
+    state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 4.0 * double(H * Sq * Sk * D) / (causal && Sq > 1 ? 2 : 1),
+                                                   benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+// Decode (one query) at 128, 512 and 1024 keys and causal prefill at 32, 128 and 512, with GPT-2
+// base's 12 heads and medium's 16; fused and unfused.
+void attention_bench_args(benchmark::internal::Benchmark* b) {
+    for (int64_t fused : {1, 0})
+        for (int64_t H : {12, 16}) {
+            for (int64_t sk : {128, 512, 1024}) b->Args({H, 1, sk, 1, fused});
+            for (int64_t s : {32, 128, 512}) b->Args({H, s, s, 1, fused});
+        }
+    b->ArgNames({"H", "Sq", "Sk", "causal", "fused"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
 }  // namespace
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -342,6 +396,7 @@ BENCHMARK(BM_BatchedMatmulTiles)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulDnnl)->Apply(dnnl_attention_args)->Args({16, 1, 512, 64, 1, 1});
 BENCHMARK(BM_LayerNorm)->Args({1, 1024})->Args({32, 1024})->UseRealTime();
 BENCHMARK(BM_Softmax)->Args({16 * 128, 128})->UseRealTime();
+BENCHMARK(BM_Attention)->Apply(attention_bench_args);
 BENCHMARK(BM_Gelu)->Args({32 * 4096, 0})->Args({32 * 4096, 1})->UseRealTime();
 
 // Threads: FRUGAL_THREADS, else 2 (this machine's cores).

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "compile/passes/fuse_attention.h"
 #include "compile/passes/fuse_gelu.h"
 #include "compile/passes/fuse_layer_norm.h"
 #include "compile/passes/fuse_matmul.h"
@@ -90,6 +91,7 @@ std::shared_ptr<const CompiledModel> compile_model(Model model, const CompileOpt
         // GELU first, so that the dense fusion can take it as its activation.
         {"fuse_gelu", fuse_gelu},
         {"fuse_matmul", fuse_matmul},
+        {"fuse_attention", fuse_attention},
         {"eliminate_dead_code", transform::eliminate_dead_code},
     };
     cm->passes = transform::run_passes(cm->model, passes, options.manager);

@@ -139,5 +139,7 @@ void infer_cumsum(const Node&, std::span<const ValueType>, std::span<ValueType>)
 void evaluate_cumsum(const Node&, std::span<const Tensor* const>, std::span<Tensor>);
 void infer_fused_matmul(const Node&, std::span<const ValueType>, std::span<ValueType>);
 void evaluate_fused_matmul(const Node&, std::span<const Tensor* const>, std::span<Tensor>);
+void infer_fused_attention(const Node&, std::span<const ValueType>, std::span<ValueType>);
+void evaluate_fused_attention(const Node&, std::span<const Tensor* const>, std::span<Tensor>);
 
 }  // namespace frugal::ops

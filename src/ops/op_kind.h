@@ -25,7 +25,7 @@ enum class OpKind : uint16_t {
     // reductions and normalization
     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, Softmax, LogSoftmax, LayerNormalization, CumSum,
     // frugal's own ops, made by the compiler's fusion passes (never read from a file)
-    FusedMatMul,
+    FusedMatMul, FusedAttention,
     Count
 };
 

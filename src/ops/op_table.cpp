@@ -74,6 +74,7 @@ static const OpInfo kOpTable[] = {
     {OpKind::LayerNormalization, "LayerNormalization", ops::infer_layer_normalization, ops::evaluate_layer_normalization, 2, 3},
     {OpKind::CumSum, "CumSum", ops::infer_cumsum, ops::evaluate_cumsum, 2, 2},
     {OpKind::FusedMatMul, "FusedMatMul", ops::infer_fused_matmul, ops::evaluate_fused_matmul, 2, 4},
+    {OpKind::FusedAttention, "FusedAttention", ops::infer_fused_attention, ops::evaluate_fused_attention, 3, 5},
 };
 static_assert(sizeof(kOpTable) / sizeof(kOpTable[0]) == size_t(OpKind::Count), "one table row per OpKind");
 

@@ -14,6 +14,7 @@
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/transpose.h"
 #include "ops/op_table.h"
+#include "runtime/attention_step.h"
 #include "runtime/session_states.h"
 
 namespace frugal {
@@ -25,7 +26,7 @@ constexpr int64_t kPlanTimeElements = 1 << 16;
 
 enum class StepKind {
     reference, alias, fused_matmul, gather_packed, gather_rows, layer_norm, softmax, gelu,
-    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul, state_append,
+    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul, fused_attention, state_append,
 };
 
 // state: a KV-cache state's buffer (the past input, and the present when its readers take it in
@@ -39,6 +40,7 @@ struct Slot {
     size_t offset = 0;
     int root = -1;  // alias: the value whose bytes it shares
     Tensor value;   // plan_time
+    Shape physical; // state: the buffer's shape (capacity positions); `shape` is what is filled
 };
 
 struct Step {
@@ -48,6 +50,7 @@ struct Step {
     float scalar = 0;
     int64_t rows = 0, n = 0;
     int64_t causal_block = 0;  // softmax: query rows per block of a causal mask (0: no mask)
+    int attention = -1;        // fused_attention: index of its kernel arguments in the plan
     int state = -1;            // state_append: which state
     bool materialize = false;  // state_append: also write the dense present for readers that need it
 };
@@ -84,12 +87,37 @@ bool is_causal_mask_before_softmax(const Graph& g, const std::vector<std::vector
     return true;
 }
 
+// FusedAttention's kernel arguments for dense operands of these shapes; a bool mask known now
+// (plan time or constant) that is the plain causal mask becomes the kernel's causal flag.
+kernels::AttentionArgs attention_args(const Graph& g, const Node& n, const std::vector<Slot>& s) {
+    auto slot = [&](size_t i) -> const Slot& { return s[size_t(n.inputs[i])]; };
+    AttentionLayout l{.q = slot(0).shape, .k = slot(1).shape, .v = slot(2).shape, .out = s[size_t(n.outputs[0])].shape};
+    // K and V read in place from a KV-cache state: the filled positions, with the buffer's strides.
+    if (slot(1).where == Where::state) l.k_strides = shape_strides(slot(1).physical);
+    if (slot(2).where == Where::state) l.v_strides = shape_strides(slot(2).physical);
+    l.has_mask = n.has_input(3);
+    l.has_add_mask = n.has_input(4);
+    if (l.has_mask) l.mask = slot(3).shape;
+    if (l.has_add_mask) l.add_mask = slot(4).shape;
+    kernels::AttentionArgs args = plan_attention(n, l);
+    if (l.has_mask && n.attrs.get_string("mask_kind", "none") == "bool" && n.attrs.get_float("mask_fill", 0.f) <= -1e4f) {
+        const Value& mv = g.values[size_t(n.inputs[3])];
+        const Tensor* m = slot(3).where == Where::plan_time ? &slot(3).value : mv.constant ? &*mv.constant : nullptr;
+        if (m && is_plain_causal_mask(*m, args.Sq, args.Sk)) {
+            l.causal = true;
+            args = plan_attention(n, l);
+        }
+    }
+    return args;
+}
+
 }  // namespace
 
 struct Session::Plan {
     std::vector<Shape> input_shapes;
     std::vector<Slot> slots;
     std::vector<Step> steps;
+    std::vector<kernels::AttentionArgs> attention;  // fused_attention steps' arguments, pointers unset
     size_t arena_bytes = 0;
     size_t kernel_steps = 0, reference_steps = 0;
 };
@@ -160,6 +188,8 @@ static Step choose_kernel(const compile::CompiledModel& cm, NodeId id, const std
     } else if (n.op == OpKind::Transpose && f32(0)) {
         std::vector<int64_t> perm = n.attrs.get_ints("perm");
         st.kind = perm == std::vector<int64_t>{0, 2, 1, 3} ? StepKind::transpose_0213 : StepKind::transpose;
+    } else if (n.op == OpKind::FusedAttention && f32(0) && f32(1) && f32(2)) {
+        st.kind = StepKind::fused_attention;
     } else if (n.op == OpKind::MatMul && f32(0) && f32(1) && in(0).shape.size() >= 3 && in(0).shape.size() == in(1).shape.size()) {
         const Shape& a = in(0).shape;
         const Shape& b = in(1).shape;
@@ -195,6 +225,7 @@ void Session::make_plan(const TensorMap& inputs) {
     std::vector<int> state_of_concat(g.nodes.size(), -1);
     for (size_t k = 0; k < states_.size(); ++k) {
         s[size_t(states_[k].past)].where = Where::state;
+        s[size_t(states_[k].past)].physical = states_[k].shape;
         state_of_concat[size_t(states_[k].concat)] = int(k);
     }
     std::set<ValueId> causal_scores;
@@ -256,6 +287,10 @@ void Session::make_plan(const TensorMap& inputs) {
             s[size_t(n.outputs[k])].dtype = out[k].dtype;
         }
         Step st = choose_kernel(cm, NodeId(i), s);
+        if (st.kind == StepKind::fused_attention) {
+            st.attention = int(plan->attention.size());
+            plan->attention.push_back(attention_args(g, n, s));
+        }
         if (state_of_concat[i] >= 0) {
             st.kind = StepKind::state_append;
             st.state = state_of_concat[i];
@@ -275,7 +310,10 @@ void Session::make_plan(const TensorMap& inputs) {
             if (o == kNoId) continue;
             Slot& sl = s[size_t(o)];
             if (st.kind == StepKind::reference) sl.where = Where::owned;
-            else if (st.kind == StepKind::state_append) sl.where = st.materialize ? Where::arena : Where::state;
+            else if (st.kind == StepKind::state_append) {
+                sl.where = st.materialize ? Where::arena : Where::state;
+                sl.physical = states_[size_t(st.state)].shape;
+            }
             else if (st.kind == StepKind::alias) {
                 const Slot& src = s[size_t(n.inputs[0])];
                 sl.where = Where::alias;
@@ -381,8 +419,15 @@ TensorMap Session::run(const TensorMap& given) {
                         if (n.inputs[i] != kNoId) in[i] = &cur[size_t(n.inputs[i])];
                     std::vector<Tensor> out(n.outputs.size());
                     evaluate_node(n, in, out);
-                    for (size_t i = 0; i < n.outputs.size(); ++i)
-                        if (n.outputs[i] != kNoId) cur[size_t(n.outputs[i])] = std::move(out[i]);
+                    for (size_t i = 0; i < n.outputs.size(); ++i) {
+                        if (n.outputs[i] == kNoId) continue;
+                        // A view op (Split, Slice, ...) returns a view of its input; the planner
+                        // reuses arena bytes after their value's last reader and a state is written
+                        // by the next step, so a view of either is copied out here.
+                        bool borrowed = out[i].buffer && out[i].buffer == arena_;
+                        for (const State& state : states_) borrowed |= out[i].buffer == state.buffer;
+                        cur[size_t(n.outputs[i])] = borrowed ? out[i].clone() : std::move(out[i]);
+                    }
                     break;
                 }
                 case StepKind::alias: y = x(n.op == OpKind::Where ? 1 : 0).reshaped(s[size_t(n.outputs[0])].shape); break;
@@ -442,6 +487,10 @@ TensorMap Session::run(const TensorMap& given) {
                     kernels::transpose(x(0).raw(), y.mutable_raw(), x(0).shape, perm, 4);
                     break;
                 }
+                case StepKind::fused_attention:
+                    run_attention(plan_->attention[size_t(st.attention)], x(0), x(1), x(2), n.has_input(3) ? &x(3) : nullptr,
+                                  n.has_input(4) ? &x(4) : nullptr, y);
+                    break;
                 case StepKind::batched_matmul: {
                     const Shape& a = x(0).shape;
                     const Shape& b = x(1).shape;

@@ -4,10 +4,8 @@
 #include "runtime/session_states.h"
 
 #include <cstring>
-#include <string_view>
 
 #include "ir/error.h"
-#include "ops/op_table.h"
 #include "runtime/session.h"
 
 namespace frugal {
@@ -28,7 +26,7 @@ const Value* find_named(const Graph& g, const std::vector<ValueId>& ids, const s
 bool reads_state_in_place(const Node& n, size_t input) {
     // Shape and Size read no data; FusedAttention takes K and V with strides.
     if (n.op == OpKind::Shape || n.op == OpKind::Size) return true;
-    return std::string_view(op_name(n.op)) == "FusedAttention" && (input == 1 || input == 2);
+    return n.op == OpKind::FusedAttention && (input == 1 || input == 2);
 }
 
 void append_to_state(const Tensor& fresh, const Shape& state_shape, int axis, int64_t length, std::byte* state,

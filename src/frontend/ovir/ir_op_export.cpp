@@ -247,6 +247,50 @@ void export_fused_matmul(ExportContext& c) {
     c.bind(n.outputs[0], r);
 }
 
+// FusedAttention, unfused: Transposes to the canonical layouts, MatMul(Q, K^T), scale, mask,
+// SoftMax, MatMul with V, and the output Transpose (see ops/fused_attention.cpp).
+void export_fused_attention(ExportContext& c) {
+    const Node& n = *c.node;
+    auto perm = [&](const char* name) { return n.attrs.get_ints(name, {0, 1, 2, 3}); };
+    const std::vector<int64_t> identity = {0, 1, 2, 3};
+    auto canonical = [&](size_t i, const char* name) {
+        const PartialShape& s = in_value(c, i).shape;
+        std::vector<int64_t> p = perm(name);
+        if (p == identity) return in(c, i);
+        PartialShape t = PartialShape::of_rank(4);
+        if (s.rank_known && s.rank() == 4)
+            for (size_t a = 0; a < 4; ++a) t.dims[a] = s.dims[size_t(p[a])];
+        return c.layer1("Transpose", "opset1", std::string(name).substr(0, 1) + "_canonical", {}, {in(c, i), c.const_i64(name, p)},
+                        DType::f32, t);
+    };
+    PortRef q = canonical(0, "q_perm"), k = canonical(1, "k_perm"), v = canonical(2, "v_perm");
+    // Copies: port_type refers into the layer list, which grows.
+    const PartialShape qs = c.port_type(q).shape, ks = c.port_type(k).shape, vs = c.port_type(v).shape;
+    PartialShape scores = PartialShape::of_rank(4);
+    if (qs.rank_known && ks.rank_known) scores.dims = {qs.dims[0], qs.dims[1], qs.dims[2], ks.dims[2]};
+    if (!n.attrs.has("scale") && (!qs.rank_known || qs.dims[3] < 0)) c.fail("the default scale needs a known head size");
+    float scale = n.attrs.get_float("scale", 1.0f / std::sqrt(float(qs.dims[3])));
+    DataAttrs numpy = {{"auto_broadcast", kNumpy}};
+    PortRef s = c.layer1("MatMul", "opset1", "scores", {{"transpose_a", "false"}, {"transpose_b", "true"}}, {q, k}, DType::f32, scores);
+    s = c.layer1("Multiply", "opset1", "scaled", numpy, {s, c.const_scalar("scale", DType::f32, scale)}, DType::f32, scores);
+    std::string kind = n.attrs.get_string("mask_kind", "none");
+    if (kind == "bool")
+        s = c.layer1("Select", "opset1", "masked", numpy,
+                     {in(c, 3), s, c.const_scalar("mask_fill", DType::f32, n.attrs.get_float("mask_fill", -INFINITY))}, DType::f32, scores);
+    else if (kind == "additive")
+        s = c.layer1("Add", "opset1", "masked", numpy, {s, in(c, 3)}, DType::f32, scores);
+    else if (kind != "none")
+        c.fail("unknown mask_kind '" + kind + "'");
+    if (n.has_input(4)) s = c.layer1("Add", "opset1", "add_mask", numpy, {s, in(c, 4)}, DType::f32, scores);
+    PortRef p = c.layer1("SoftMax", "opset8", "probs", {{"axis", "-1"}}, {s}, DType::f32, scores);
+    std::vector<int64_t> out_perm = perm("out_perm");
+    if (out_perm == identity) return emit(c, "MatMul", "opset1", {{"transpose_a", "false"}, {"transpose_b", "false"}}, {p, v});
+    PartialShape combined = PartialShape::of_rank(4);
+    if (scores.rank_known && vs.rank_known) combined.dims = {scores.dims[0], scores.dims[1], scores.dims[2], vs.dims[3]};
+    PortRef o = c.layer1("MatMul", "opset1", "combined", {{"transpose_a", "false"}, {"transpose_b", "false"}}, {p, v}, DType::f32, combined);
+    emit(c, "Transpose", "opset1", {}, {o, c.const_i64("out_perm", out_perm)});
+}
+
 void export_flatten(ExportContext& c) {
     const PartialShape& s = in_value(c, 0).shape;
     int64_t axis = c.node->attrs.get_int("axis", 1);
@@ -487,6 +531,7 @@ void export_node(ExportContext& c, const Node& n) {
                         {{"exclusive", bool_text(n.attrs.get_int("exclusive", 0))}, {"reverse", bool_text(n.attrs.get_int("reverse", 0))}},
                         {in(c, 0), in(c, 1)});
         case OpKind::FusedMatMul: return export_fused_matmul(c);
+        case OpKind::FusedAttention: return export_fused_attention(c);
         case OpKind::Trilu:
         case OpKind::Count: break;
     }
