@@ -273,7 +273,11 @@ void Session::make_plan(const TensorMap& inputs) {
         Step st = choose_kernel(cm, NodeId(i), s);
         if (st.kind == StepKind::fused_attention) {
             st.attention = int(plan->attention.size());
-            plan->attention.push_back(attention_args(g, n, s));
+            try {
+                plan->attention.push_back(attention_args(g, n, s));
+            } catch (const Error& e) {
+                fail(model_->model.path + ": " + n.context() + ": " + e.what());
+            }
         }
         if (is_causal_mask_before_softmax(g, consumers, n, s)) {
             st.kind = StepKind::alias;  // the scores themselves; the Softmax masks

@@ -6,8 +6,9 @@
 //  - few query rows (decode): each score is a dot product of a Q row and a K row, four keys at a
 //    time reduced together; K is read once, in place.
 //  - prefill: K is packed once per head into tiles of 16 keys transposed to [D][16] (packing only
-//    the keys some query sees when causal), and a 4-row x 32-key register tile takes one
-//    broadcast of Q and one load of the packing per 16 multiply-adds, with no horizontal sums.
+//    the keys some query sees when causal); a register tile of 4 query rows x 32 keys takes, per
+//    step along D, two loads of the packing and four broadcasts of Q for 8 vector multiply-adds,
+//    with no horizontal sums.
 // The scale is folded into the copy of the Q rows. Softmax keeps exp(s - max) unnormalized and
 // the 1/sum goes into the output. P V: up to 4 rows x 64 columns of the output in registers, one
 // broadcast of P and 4 loads of a V row per key. Causal rows stop at the last key they see, and a
