@@ -289,7 +289,11 @@ void Session::make_plan(const TensorMap& inputs) {
         Step st = choose_kernel(cm, NodeId(i), s);
         if (st.kind == StepKind::fused_attention) {
             st.attention = int(plan->attention.size());
-            plan->attention.push_back(attention_args(g, n, s));
+            try {
+                plan->attention.push_back(attention_args(g, n, s));
+            } catch (const Error& e) {
+                fail(model_->model.path + ": " + n.context() + ": " + e.what());
+            }
         }
         if (state_of_concat[i] >= 0) {
             st.kind = StepKind::state_append;

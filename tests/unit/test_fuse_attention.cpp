@@ -12,6 +12,7 @@
 #include "compile/passes/fuse_attention.h"
 #include "graph_builder.h"
 #include "models/keras_gpt2.h"
+#include "runtime/attention_step.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
 #include "transform/offline.h"
@@ -206,6 +207,45 @@ TEST(FuseAttention, ScaledKeyAndAdditiveMaskOnly) {
     Model again = m;
     Session session(compile::compile_model(std::move(again)));
     EXPECT_LT(max_error_over_range(session.run(in).begin()->second, want), 1e-5);
+}
+
+// The glue a KV-cache state will use: K and V given as the filled rows of a [1, H, capacity, D]
+// buffer through their physical strides, and the causal mask known at plan time as the flag.
+TEST(AttentionStep, ReadsKAndVFromACacheWithRoom) {
+    const int64_t H = 3, Sq = 4, Sk = 9, D = 16, capacity = 32;
+    Node n;
+    n.op = OpKind::FusedAttention;
+    n.attrs.set("mask_kind", std::string("bool"));
+    n.attrs.set("mask_fill", -1e9f);
+    Tensor q = random_tensor({1, H, Sq, D}, 11, 2.f);
+    Tensor k_cache = random_tensor({1, H, capacity, D}, 12, 2.f), v_cache = random_tensor({1, H, capacity, D}, 13);
+    Tensor mask = Tensor::empty(DType::boolean, {Sq, Sk});
+    for (int64_t i = 0; i < Sq; ++i)
+        for (int64_t j = 0; j < Sk; ++j) mask.mutable_data<bool>()[i * Sk + j] = j <= Sk - Sq + i;
+    ASSERT_TRUE(is_plain_causal_mask(mask, Sq, Sk));
+    AttentionLayout l{.q = {1, H, Sq, D}, .k = {1, H, Sk, D}, .v = {1, H, Sk, D}, .out = {1, H, Sq, D}, .mask = {Sq, Sk}};
+    l.k_strides = l.v_strides = shape_strides(k_cache.shape);
+    l.has_mask = true;
+    l.causal = true;
+    kernels::AttentionArgs args = plan_attention(n, l);
+    EXPECT_TRUE(args.causal);
+    EXPECT_EQ(args.past, Sk - Sq);
+    EXPECT_EQ(args.k_stride[1], capacity * D);
+    Tensor out = Tensor::empty(DType::f32, {1, H, Sq, D});
+    run_attention(args, q, k_cache, v_cache, &mask, nullptr, out);
+
+    // The reference on dense copies of the filled rows.
+    auto filled = [&](const Tensor& cache) {
+        Tensor t = Tensor::empty(DType::f32, {1, H, Sk, D});
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t r = 0; r < Sk * D; ++r) t.mutable_data<float>()[h * Sk * D + r] = cache.data<float>()[h * capacity * D + r];
+        return t;
+    };
+    Tensor k = filled(k_cache), v = filled(v_cache);
+    std::vector<Tensor> want(1);
+    std::vector<const Tensor*> in = {&q, &k, &v, &mask};
+    evaluate_node(n, in, want);
+    EXPECT_LT(max_error_over_range(out, want[0]), 1e-5);
 }
 
 // Variations of the PyTorch attention that must not be fused.

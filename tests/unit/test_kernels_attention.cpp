@@ -239,5 +239,9 @@ TEST(KernelsAttention, Threaded) {
     check({.B = 1, .H = 4, .Sq = 64, .Sk = 128, .D = 64, .Dv = 64, .causal = true}, false);
     check({.B = 1, .H = 12, .Sq = 1, .Sk = 1000, .D = 64, .Dv = 64, .capacity = 1024}, false);
     check({.B = 2, .H = 4, .Sq = 64, .Sk = 64, .D = 64, .Dv = 64, .q_perm = {3, 1, 0, 2}}, false);
+    // One head: split into chunks of query rows, each packing its own keys.
+    check({.B = 1, .H = 1, .Sq = 200, .Sk = 230, .D = 64, .Dv = 64, .capacity = 256, .causal = true}, false);
+    check({.B = 1, .H = 1, .Sq = 150, .Sk = 150, .D = 64, .Dv = 32, .mask_kind = "additive", .mask_shape = {150, 150}}, false);
+    check({.B = 1, .H = 1, .Sq = 150, .Sk = 150, .D = 32, .Dv = 32, .k_perm = {0, 1, 3, 2}}, false);  // the plain path
     kernels::set_num_threads(saved);
 }

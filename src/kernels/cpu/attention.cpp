@@ -6,8 +6,9 @@
 //  - few query rows (decode): each score is a dot product of a Q row and a K row, four keys at a
 //    time reduced together; K is read once, in place.
 //  - prefill: K is packed once per head into tiles of 16 keys transposed to [D][16] (packing only
-//    the keys some query sees when causal), and a 4-row x 32-key register tile takes one
-//    broadcast of Q and one load of the packing per 16 multiply-adds, with no horizontal sums.
+//    the keys some query sees when causal); a register tile of 4 query rows x 32 keys takes, per
+//    step along D, two loads of the packing and four broadcasts of Q for 8 vector multiply-adds,
+//    with no horizontal sums.
 // The scale is folded into the copy of the Q rows. Softmax keeps exp(s - max) unnormalized and
 // the 1/sum goes into the output. P V: up to 4 rows x 64 columns of the output in registers, one
 // broadcast of P and 4 loads of a V row per key. Causal rows stop at the last key they see, and a
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "kernels/cpu/parallel_for.h"
+#include "kernels/cpu/threads.h"
 #include "kernels/cpu/vec_math.h"
 
 namespace frugal::kernels {
@@ -54,14 +56,15 @@ void apply_masks(const AttentionArgs& a, int64_t b, int64_t h, int64_t i, float*
     }
 }
 
-// One head in plain loops, any strides: the fallback and the path without AVX-512.
-void head_plain(const AttentionArgs& a, int64_t b, int64_t h, std::vector<float>& s) {
+// Query rows [r0, r1) of one head in plain loops, any strides: the fallback and the path without
+// AVX-512.
+void head_plain(const AttentionArgs& a, int64_t b, int64_t h, int64_t r0, int64_t r1, std::vector<float>& s) {
     s.resize(size_t(std::max<int64_t>(a.Sk, 1)));
     const float* qh = a.q + b * a.q_stride[0] + h * a.q_stride[1];
     const float* kh = a.k + b * a.k_stride[0] + h * a.k_stride[1];
     const float* vh = a.v + b * a.v_stride[0] + h * a.v_stride[1];
     float* oh = a.out + b * a.out_stride[0] + h * a.out_stride[1];
-    for (int64_t i = 0; i < a.Sq; ++i) {
+    for (int64_t i = r0; i < r1; ++i) {
         int64_t n = visible_keys(a, i);
         const float* qr = qh + i * a.q_stride[2];
         for (int64_t j = 0; j < n; ++j) {
@@ -227,17 +230,17 @@ void combine_rows(const float* p, int64_t ld, const float* v, int64_t vs, int64_
     }
 }
 
-// One head with k and v rows contiguous along D and Dv.
-void head_avx512(const AttentionArgs& a, int64_t b, int64_t h) {
+// Query rows [r0, r1) of one head, k and v rows contiguous along D and Dv.
+void head_avx512(const AttentionArgs& a, int64_t b, int64_t h, int64_t r0, int64_t r1) {
     Scratch& sc = scratch();
     const int64_t D = a.D, Dv = a.Dv;
     const float* qh = a.q + b * a.q_stride[0] + h * a.q_stride[1];
     const float* kh = a.k + b * a.k_stride[0] + h * a.k_stride[1];
     const float* vh = a.v + b * a.v_stride[0] + h * a.v_stride[1];
     float* oh = a.out + b * a.out_stride[0] + h * a.out_stride[1];
-    const int64_t block = std::min(kRowBlock, a.Sq);
-    const int64_t ld = round_up(std::max<int64_t>(visible_keys(a, a.Sq - 1), 1), 16);
-    const bool pack = a.Sq >= kPackMinRows;
+    const int64_t block = std::min(kRowBlock, r1 - r0);
+    const int64_t ld = round_up(std::max<int64_t>(visible_keys(a, r1 - 1), 1), 16);
+    const bool pack = r1 - r0 >= kPackMinRows;
     const bool direct_out = a.out_stride[3] == 1;
     sc.q.resize(size_t(block * D));
     sc.s.resize(size_t(block * ld));
@@ -245,8 +248,8 @@ void head_avx512(const AttentionArgs& a, int64_t b, int64_t h) {
     if (pack) sc.kt.resize(size_t(ld * D));
     if (!direct_out) sc.o.resize(size_t(block * Dv));
     int64_t packed_tiles = 0;
-    for (int64_t i0 = 0; i0 < a.Sq; i0 += block) {
-        const int64_t rows = std::min(block, a.Sq - i0);
+    for (int64_t i0 = r0; i0 < r1; i0 += block) {
+        const int64_t rows = std::min(block, r1 - i0);
         const int64_t kend = visible_keys(a, i0 + rows - 1);  // the most keys a row of the block sees
         for (int64_t r = 0; r < rows; ++r) {
             const float* qr = qh + (i0 + r) * a.q_stride[2];
@@ -301,22 +304,39 @@ namespace scalar {
 void attention(const AttentionArgs& a) {
     std::vector<float> s;
     for (int64_t b = 0; b < a.B; ++b)
-        for (int64_t h = 0; h < a.H; ++h) head_plain(a, b, h, s);
+        for (int64_t h = 0; h < a.H; ++h) head_plain(a, b, h, 0, a.Sq, s);
 }
 }  // namespace scalar
 
 void attention(const AttentionArgs& a) {
     if (a.B <= 0 || a.H <= 0 || a.Sq <= 0 || a.Dv <= 0) return;
-    const bool parallel = a.B * a.H > 1 && work(a) >= kParallelMin;
+    const bool parallel = work(a) >= kParallelMin;
+    // Work items are heads; with fewer than two heads per thread, heads split further into
+    // chunks of query rows (each packs its own K), so that a batch of one head still spreads.
+    const int64_t heads = a.B * a.H;
+    int64_t chunks = 1;
+    if (parallel && heads < 2 * num_threads())
+        chunks = std::min<int64_t>((2 * num_threads() + heads - 1) / heads, (a.Sq + kRowBlock - 1) / kRowBlock);
+    const int64_t chunk_rows = round_up((a.Sq + chunks - 1) / chunks, kRowBlock);
+    auto rows = [&](int64_t w, int64_t& r0, int64_t& r1) {
+        r0 = std::min(a.Sq, (w % chunks) * chunk_rows);
+        r1 = std::min(a.Sq, r0 + chunk_rows);
+    };
 #ifdef __AVX512F__
     if (a.k_stride[3] == 1 && a.v_stride[3] == 1 && a.D > 0) {
-        parallel_for(a.B * a.H, parallel, [&](int64_t bh) { head_avx512(a, bh / a.H, bh % a.H); });
+        parallel_for(heads * chunks, parallel, [&](int64_t w) {
+            int64_t r0, r1, bh = w / chunks;
+            rows(w, r0, r1);
+            if (r0 < r1) head_avx512(a, bh / a.H, bh % a.H, r0, r1);
+        });
         return;
     }
 #endif
-    parallel_for(a.B * a.H, parallel, [&](int64_t bh) {
+    parallel_for(heads * chunks, parallel, [&](int64_t w) {
         thread_local std::vector<float> s;
-        head_plain(a, bh / a.H, bh % a.H, s);
+        int64_t r0, r1, bh = w / chunks;
+        rows(w, r0, r1);
+        head_plain(a, bh / a.H, bh % a.H, r0, r1, s);
     });
 }
 
