@@ -12,6 +12,9 @@ Model read_model(const std::string& path) {
     std::string ext = std::filesystem::path(path).extension().string();
     if (ext == ".onnx") return read_onnx(path);
     if (ext == ".xml") return read_ir(path);
+    // A compiled file holds a compiled plan, not a Model; the commands that run models open it
+    // with compile::load_compiled.
+    if (ext == ".frugal") fail(path + ": is a compiled frugal file; this command needs the source model (.onnx or .xml)");
     fail(path + ": unknown model format '" + ext + "' (expected .onnx, or .xml for OpenVINO IR)");
 }
 
