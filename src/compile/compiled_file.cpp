@@ -175,7 +175,11 @@ bool is_compiled_file(const std::string& path) {
 
 std::shared_ptr<const CompiledModel> load_compiled(const std::string& path, int threads) {
     if (threads > 0) kernels::set_num_threads(threads);
-    return load_compiled_bytes(Buffer::map_file(path), path);
+    std::shared_ptr<const Buffer> file = Buffer::map_file(path);
+    // Map every page now (one madvise, about 10 ms for GPT-2 medium's 1.4 GB from the page
+    // cache) rather than through a page fault every few pages during the first inference.
+    file->prefetch_range(0, file->size());
+    return load_compiled_bytes(std::move(file), path);
 }
 
 std::shared_ptr<const CompiledModel> load_compiled_bytes(std::shared_ptr<const Buffer> file, const std::string& name) {
