@@ -1,5 +1,10 @@
 #include "compile/compiled_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -72,19 +77,59 @@ void encode_packed(const CompiledModel& cm, ByteWriter& w, const std::vector<uin
     }
 }
 
-void write_all(std::ofstream& f, const void* p, size_t n, const std::string& path) {
-    f.write(static_cast<const char*>(p), std::streamsize(n));
-    if (!f) fail(path + ": write failed");
-}
-
-void pad_to(std::ofstream& f, uint64_t& pos, uint64_t target, const std::string& path) {
-    static const char zeros[kAlign * 64] = {};
-    while (pos < target) {
-        size_t n = size_t(std::min<uint64_t>(target - pos, sizeof zeros));
-        write_all(f, zeros, n, path);
-        pos += n;
+// Writes the file in whole, aligned 2 MiB pieces: ext4 then keeps it in the page cache as 2 MiB
+// folios, which a later mmap maps with huge-page entries (all of GPT-2 medium's 1.4 GB instead of
+// about three quarters through ofstream's writes), sparing the kernels the TLB misses of 4 KiB pages.
+class ChunkedWriter {
+public:
+    explicit ChunkedWriter(const std::string& path) : path_(path), buf_(kChunk) {
+        fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd_ < 0) fail(path + ": cannot create: " + std::strerror(errno));
     }
-}
+    ~ChunkedWriter() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    void write(const void* p, size_t n) {
+        const char* c = static_cast<const char*>(p);
+        while (n > 0) {
+            size_t take = std::min(n, kChunk - fill_);
+            std::memcpy(buf_.data() + fill_, c, take);
+            fill_ += take;
+            c += take;
+            n -= take;
+            pos_ += take;
+            if (fill_ == kChunk) flush();
+        }
+    }
+    void zeros_to(uint64_t target) {
+        static const char zeros[4096] = {};
+        while (pos_ < target) write(zeros, size_t(std::min<uint64_t>(target - pos_, sizeof zeros)));
+    }
+    uint64_t pos() const { return pos_; }
+    void close() {
+        flush();
+        if (::close(fd_) != 0) fail(path_ + ": write failed: " + std::strerror(errno));
+        fd_ = -1;
+    }
+
+private:
+    void flush() {
+        size_t done = 0;
+        while (done < fill_) {
+            ssize_t w = ::write(fd_, buf_.data() + done, fill_ - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) fail(path_ + ": write failed: " + std::strerror(errno));
+            done += size_t(w);
+        }
+        fill_ = 0;
+    }
+    static constexpr size_t kChunk = size_t(2) << 20;
+    std::string path_;
+    std::vector<char> buf_;
+    size_t fill_ = 0;
+    uint64_t pos_ = 0;
+    int fd_ = -1;
+};
 
 }  // namespace
 
@@ -141,26 +186,24 @@ void write_compiled(const CompiledModel& cm, const std::string& path) {
     std::memcpy(header + 96, signature.data(), std::min(signature.size(), kSignatureField - 1));
 
     std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) fail(tmp + ": cannot create");
-        write_all(f, header, sizeof header, tmp);
-        write_all(f, table, sizeof table, tmp);
-        uint64_t pos = sizeof header + sizeof table;
-        pad_to(f, pos, data_start, tmp);
+    try {
+        ChunkedWriter f(tmp);
+        f.write(header, sizeof header);
+        f.write(table, sizeof table);
+        f.zeros_to(data_start);
         for (const auto& [p, n] : blobs) {  // in the order place() gave them their offsets
-            pad_to(f, pos, align_up(pos), tmp);
-            write_all(f, p, n, tmp);
-            pos += n;
+            f.zeros_to(align_up(f.pos()));
+            f.write(p, n);
         }
-        pad_to(f, pos, sections[1].offset, tmp);
-        write_all(f, graph.bytes().data(), graph.bytes().size(), tmp);
-        pos += graph.bytes().size();
-        pad_to(f, pos, sections[2].offset, tmp);
-        write_all(f, packed.bytes().data(), packed.bytes().size(), tmp);
-        pos += packed.bytes().size();
+        f.zeros_to(sections[1].offset);
+        f.write(graph.bytes().data(), graph.bytes().size());
+        f.zeros_to(sections[2].offset);
+        f.write(packed.bytes().data(), packed.bytes().size());
+        if (f.pos() != file_size) fail(tmp + ": wrote " + std::to_string(f.pos()) + " bytes, expected " + std::to_string(file_size));
         f.close();
-        if (!f || pos != file_size) fail(tmp + ": write failed");
+    } catch (...) {
+        std::remove(tmp.c_str());  // no half-written file left behind
+        throw;
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
