@@ -39,7 +39,7 @@ done
 BENCH=$ROOT/build/bench/frugal_bench_kernels
 if [ -x "$BENCH" ]; then
     log "packing benchmarks"
-    "$BENCH" --benchmark_filter='BM_Pack' --benchmark_min_time=0.3 >"$RAW/bench-pack.txt" 2>&1 || true
+    "$BENCH" --benchmark_filter='BM_Pack(Panels|Weight)' --benchmark_min_time=0.3 >"$RAW/bench-pack.txt" 2>&1 || true
 fi
 
 /usr/bin/python3 - "$RAW" "$RESULTS/$DATE-compiled.md" <<'PY'

@@ -312,7 +312,8 @@ std::shared_ptr<const CompiledModel> load_compiled_bytes(std::shared_ptr<const B
         int32_t bias_id = pr.i32();
         std::string geometry = pr.str();
         uint64_t offset = pr.u64(), bytes = pr.u64();
-        if (K <= 0 || N <= 0 || K > (int64_t(1) << 31) || N > (int64_t(1) << 31))
+        // Bounded so that no size computed from them (here or inside oneDNN) can overflow.
+        if (K <= 0 || N <= 0 || K > (int64_t(1) << 31) || N > (int64_t(1) << 31) || uint64_t(K) * uint64_t(N) > (uint64_t(1) << 40))
             pr.corrupt("packed weight dimensions K=" + std::to_string(K) + " N=" + std::to_string(N));
         Tensor bias;
         if (bias_id != kNoId) {

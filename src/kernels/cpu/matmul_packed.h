@@ -7,8 +7,9 @@
 // The layout does not depend on M, so it is chosen once (from the primitive for M = 1) and every
 // M gets its own primitive, cached, over the same packed bytes.
 //
-// Memory contract 4: pack() moves the weight into the packed layout and releases the original,
-// so a model never holds a weight in both layouts for longer than one weight's packing. A weight
+// Memory contract 4: pack() moves the weight into the packed layout and releases the original as
+// it goes (block by block for the BA16a64b layout, whole otherwise), so a model never holds a
+// weight in both layouts for longer than one weight's packing. A weight
 // with two consumers (the tied token embedding, read by Gather and by the logits matmul) stays
 // held once: gather_rows() reads rows of the original tensor back out of the packed bytes.
 #include <cstddef>
