@@ -37,18 +37,21 @@ ensure_frugal() {
     [ -x "$FRUGAL" ] || { echo "no $FRUGAL after make build" >&2; exit 1; }
 }
 
-# MODELS/gpt2-SIZE.onnx (+ .onnx.data): the Keras-style GPT-2 that frugal makes, seed 0. With
-# "embedded" as the second argument the weights stay inside the .onnx file instead.
+# MODELS/gpt2-SIZE.onnx (+ .onnx.data): the Keras-style GPT-2 that frugal makes, seed 0. The second
+# argument: "embedded" keeps the weights inside the .onnx file; "kv" makes the variant with a KV cache
+# (gpt2-SIZE-kv.onnx, the same weights).
 ensure_model() {
     local size=$1 form=${2:-external} out
     if [ "$form" = embedded ]; then
         out=$MODELS/gpt2-$size-embedded.onnx
         [ -f "$out" ] || { log "making $out"; "$FRUGAL" make-model gpt2 --size "$size" --seed 0 -o "$out" >&2; }
     else
-        out=$MODELS/gpt2-$size.onnx
+        local suffix="" cache=()
+        if [ "$form" = kv ]; then suffix=-kv cache=(--cache kv); fi
+        out=$MODELS/gpt2-$size$suffix.onnx
         if [ ! -f "$out" ] || [ ! -f "$out.data" ]; then
             log "making $out"
-            "$FRUGAL" make-model gpt2 --size "$size" --seed 0 --external-data -o "$out" >&2
+            "$FRUGAL" make-model gpt2 --size "$size" --seed 0 "${cache[@]}" --external-data -o "$out" >&2
         fi
     fi
     echo "$out"

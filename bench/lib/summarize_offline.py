@@ -10,6 +10,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import load, run  # noqa: E402
 from timefile import read_time  # noqa: E402
 
 RUN = re.compile(r"^convert-(?P<size>[a-z]+)-(?P<form>[a-z]+)-(?P<mode>[a-z]+)-(?P<rep>\d+)\.txt$")
@@ -86,10 +87,6 @@ def summarize(raw):
     return {"machine": machine, "runs": out, "loadavg_1min": med(loads) if loads else None}
 
 
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
 
 def c(stat, digits=2, scale=1.0):
     return f"{stat['median'] * scale:.{digits}f} ({stat['min'] * scale:.{digits}f}–{stat['max'] * scale:.{digits}f})"
@@ -136,19 +133,5 @@ def markdown(s):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    raw, md, js = sys.argv[1:]
-    s = summarize(raw)
-    with open(js, "w") as f:
-        json.dump(s, f, indent=2)
-        f.write("\n")
-    text = markdown(s)
-    with open(md, "w") as f:
-        f.write(text)
-    sys.stdout.write(text)
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__, summarize, markdown)

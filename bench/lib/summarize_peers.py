@@ -10,12 +10,9 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import load, run  # noqa: E402
 from timefile import read_time  # noqa: E402
 
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
 
 
 def stage(j, name):
@@ -197,18 +194,5 @@ def markdown(s):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    raw, md, js = sys.argv[1:]
-    s = summarize(raw)
-    with open(js, "w") as f:
-        json.dump(s, f, indent=2)
-        f.write("\n")
-    with open(md, "w") as f:
-        f.write(markdown(s))
-    sys.stdout.write(markdown(s))
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__, summarize, markdown)

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "compile/passes/fuse_gelu.h"
+#include "compile/passes/fuse_layer_norm.h"
 #include "compile/passes/fuse_matmul.h"
 #include "ir/error.h"
 #include "kernels/cpu/threads.h"
@@ -84,6 +85,8 @@ std::shared_ptr<const CompiledModel> compile_model(Model model, const CompileOpt
         // Whatever Einsums the offline pipeline left (those without a weight) run as MatMuls.
         {"decompose_einsum(all)", [](Model& m) { return transform::decompose_einsum(m, transform::EinsumMode::all); }},
         {"fold_constants", transform::fold_constants},
+        // Layer norms written out in elementwise ops (pre-opset-17 exporters, OpenVINO's MVN).
+        {"fuse_layer_norm", fuse_layer_norm},
         // GELU first, so that the dense fusion can take it as its activation.
         {"fuse_gelu", fuse_gelu},
         {"fuse_matmul", fuse_matmul},

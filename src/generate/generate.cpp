@@ -82,9 +82,17 @@ GenerateResult run_generate(std::shared_ptr<const compile::CompiledModel> model,
     Session session(model);
     GenerateResult r;
     r.cached = !d.cache.empty();
+    // The cache lives in the session, appended in place, when the graph allows; otherwise each
+    // step's present comes out and goes back in as the next past.
+    if (r.cached) {
+        std::string why;
+        r.cache_in_place = session.use_states(d.cache, int64_t(prompt.size()) + o.max_new_tokens, &why);
+        if (!r.cache_in_place) r.cache_note = "the KV cache goes through the model's inputs and outputs: " + why;
+    }
     std::vector<int64_t> sequence = prompt;
     TensorMap past;
-    for (const auto& [in, out] : d.cache) past[in] = empty_past(*find_input(m, in));
+    if (!r.cache_in_place)
+        for (const auto& [in, out] : d.cache) past[in] = empty_past(*find_input(m, in));
     int64_t past_len = 0;
     while (int64_t(r.new_ids.size()) < o.max_new_tokens) {
         auto start = std::chrono::steady_clock::now();
@@ -99,6 +107,8 @@ GenerateResult run_generate(std::shared_ptr<const compile::CompiledModel> model,
             for (size_t i = 0; i < pos.size(); ++i) pos[i] = first_position + int64_t(i);
             feed[d.position_ids_input] = row_vector(pos);
         }
+        // The prefill is not a decode step: timing starts with the second token.
+        session.set_timing(o.time_ops && !r.new_ids.empty());
         TensorMap out = session.run(feed);
         const Tensor& logits = out.at(d.logits_output);
         if (logits.dtype != DType::f32 || logits.rank() != 3 || logits.shape[1] != int64_t(step.size()))
@@ -108,7 +118,8 @@ GenerateResult run_generate(std::shared_ptr<const compile::CompiledModel> model,
         int64_t next = o.choose_next(std::span<const float>(last, size_t(vocab)));
         if (r.cached) {
             past_len += int64_t(step.size());
-            for (const auto& [in, present] : d.cache) past[in] = std::move(out.at(present));
+            if (!r.cache_in_place)
+                for (const auto& [in, present] : d.cache) past[in] = std::move(out.at(present));
         }
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (r.new_ids.empty()) r.time_to_first_token_s = seconds;
@@ -118,6 +129,7 @@ GenerateResult run_generate(std::shared_ptr<const compile::CompiledModel> model,
         if (on_token) on_token(next);
         if (next == o.stop_token) break;
     }
+    r.decode_op_seconds = session.step_seconds();
     return r;
 }
 

@@ -5,6 +5,7 @@
 // every token (and says so in the result).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,13 +22,17 @@ struct GenerateOptions {
     int64_t max_new_tokens = 16;
     ChooseNext choose_next;   // required
     int64_t stop_token = -1;  // stop after generating it (-1: never)
+    bool time_ops = false;    // fill GenerateResult::decode_op_seconds
 };
 
 struct GenerateResult {
     std::vector<int64_t> new_ids;
     bool cached = false;                 // false: every token recomputed the whole sequence
+    bool cache_in_place = false;         // the cache is a session state appended in place
+    std::string cache_note;              // why it is not, when the model has a cache
     double time_to_first_token_s = 0;    // the prefill, including planning
     std::vector<double> decode_step_s;   // one per token after the first
+    std::map<std::string, double> decode_op_seconds;  // with time_ops: per op over the decode steps
 };
 
 // What the loop needs to know about a decoder model's interface.

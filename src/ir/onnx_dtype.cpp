@@ -37,7 +37,7 @@ const char* onnx_dtype_name(int64_t code) {
     }
 }
 
-DType dtype_from_onnx(int64_t code) {
+DType dtype_from_onnx_if_supported(int64_t code) {
     switch (code) {
         case 1: return DType::f32;
         case 2: return DType::u8;
@@ -52,8 +52,13 @@ DType dtype_from_onnx(int64_t code) {
         case 12: return DType::u32;
         case 13: return DType::u64;
         case 16: return DType::bf16;
-        default: break;
+        default: return DType::undefined;
     }
+}
+
+DType dtype_from_onnx(int64_t code) {
+    DType t = dtype_from_onnx_if_supported(code);
+    if (t != DType::undefined) return t;
     fail(std::string("unsupported ONNX element type ") + onnx_dtype_name(code) + " (" + std::to_string(code) + ")");
 }
 

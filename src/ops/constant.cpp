@@ -1,12 +1,14 @@
 // Constant: its one attribute is the output. value (a tensor) is returned as is (its buffer is
 // shared, not copied); value_float/value_int give scalars, value_floats/value_ints 1-D tensors.
 // String and sparse values have no DType here and are rejected.
+#include "ops/constant.h"
+
 #include "ops/op_functions.h"
 #include "ops/shape_op_util.h"
 
 namespace frugal::ops {
 
-static Tensor constant_value(const Node& node) {
+Tensor constant_value(const Node& node) {
     for (const char* unsupported : {"value_string", "value_strings", "sparse_value"})
         if (node.attrs.has(unsupported))
             fail(std::string("Constant with attribute '") + unsupported + "' is not supported");

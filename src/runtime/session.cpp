@@ -14,6 +14,7 @@
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/transpose.h"
 #include "ops/op_table.h"
+#include "runtime/session_states.h"
 
 namespace frugal {
 
@@ -24,10 +25,12 @@ constexpr int64_t kPlanTimeElements = 1 << 16;
 
 enum class StepKind {
     reference, alias, fused_matmul, gather_packed, gather_rows, layer_norm, softmax, gelu,
-    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul,
+    add, add_bias, mul_scalar, transpose_0213, transpose, batched_matmul, state_append,
 };
 
-enum class Where { constant, input, plan_time, arena, owned, alias };
+// state: a KV-cache state's buffer (the past input, and the present when its readers take it in
+// place); the slot's shape is the logical one, the buffer has the state's capacity.
+enum class Where { constant, input, plan_time, arena, owned, alias, state };
 
 struct Slot {
     DType dtype = DType::undefined;
@@ -45,6 +48,8 @@ struct Step {
     float scalar = 0;
     int64_t rows = 0, n = 0;
     int64_t causal_block = 0;  // softmax: query rows per block of a causal mask (0: no mask)
+    int state = -1;            // state_append: which state
+    bool materialize = false;  // state_append: also write the dense present for readers that need it
 };
 
 bool is_view_op(OpKind k) {
@@ -91,6 +96,7 @@ struct Session::Plan {
 
 Session::Session(std::shared_ptr<const compile::CompiledModel> model) : model_(std::move(model)) {}
 Session::~Session() = default;
+void Session::drop_plan() { plan_.reset(); }
 
 size_t Session::arena_bytes() const { return plan_ ? plan_->arena_bytes : 0; }
 size_t Session::kernel_steps() const { return plan_ ? plan_->kernel_steps : 0; }
@@ -186,6 +192,11 @@ void Session::make_plan(const TensorMap& inputs) {
         plan->input_shapes.push_back(t.shape);
     }
     auto consumers = g.consumers();
+    std::vector<int> state_of_concat(g.nodes.size(), -1);
+    for (size_t k = 0; k < states_.size(); ++k) {
+        s[size_t(states_[k].past)].where = Where::state;
+        state_of_concat[size_t(states_[k].concat)] = int(k);
+    }
     std::set<ValueId> causal_scores;
     for (size_t i = 0; i < g.nodes.size(); ++i) {
         const Node& n = g.nodes[i];
@@ -245,7 +256,15 @@ void Session::make_plan(const TensorMap& inputs) {
             s[size_t(n.outputs[k])].dtype = out[k].dtype;
         }
         Step st = choose_kernel(cm, NodeId(i), s);
-        if (is_causal_mask_before_softmax(g, consumers, n, s)) {
+        if (state_of_concat[i] >= 0) {
+            st.kind = StepKind::state_append;
+            st.state = state_of_concat[i];
+            for (NodeId c : consumers[size_t(n.outputs[0])]) {
+                const Node& cn = g.nodes[size_t(c)];
+                for (size_t k = 0; k < cn.inputs.size(); ++k)
+                    st.materialize |= cn.inputs[k] == n.outputs[0] && !reads_state_in_place(cn, k);
+            }
+        } else if (is_causal_mask_before_softmax(g, consumers, n, s)) {
             st.kind = StepKind::alias;  // the scores themselves; the Softmax masks
             causal_scores.insert(n.outputs[0]);
         } else if (st.kind == StepKind::softmax && causal_scores.count(n.inputs[0])) {
@@ -256,6 +275,7 @@ void Session::make_plan(const TensorMap& inputs) {
             if (o == kNoId) continue;
             Slot& sl = s[size_t(o)];
             if (st.kind == StepKind::reference) sl.where = Where::owned;
+            else if (st.kind == StepKind::state_append) sl.where = st.materialize ? Where::arena : Where::state;
             else if (st.kind == StepKind::alias) {
                 const Slot& src = s[size_t(n.inputs[0])];
                 sl.where = Where::alias;
@@ -292,22 +312,42 @@ void Session::make_plan(const TensorMap& inputs) {
     for (size_t k = 0; k < which.size(); ++k) s[which[k]].offset = mp.offsets[k];
     plan->arena_bytes = mp.arena_bytes;
     if (!arena_ || arena_->size() < mp.arena_bytes) {
+        // Decode steps grow the plan by a position at a time: half again as much each time
+        // keeps the number of new arenas (and their page faults) logarithmic in the length.
+        size_t bytes = arena_ ? std::max(mp.arena_bytes, arena_->size() + arena_->size() / 2) : mp.arena_bytes;
         arena_.reset();  // the old arena goes before the new one is made
-        arena_ = Buffer::allocate(mp.arena_bytes);
+        arena_ = Buffer::allocate(bytes);
     }
     plan_ = std::move(plan);
 }
 
-TensorMap Session::run(const TensorMap& inputs) {
+TensorMap Session::run(const TensorMap& given) {
     const compile::CompiledModel& cm = *model_;
     const Graph& g = cm.model.graph;
+    // A state's past is not fed: a placeholder with its shape (no bytes) stands in for planning.
+    TensorMap with_states;
+    for (const State& st : states_) {
+        const Value& v = g.values[size_t(st.past)];
+        if (given.count(v.name))
+            fail(cm.model.path + ": input '" + v.name + "' is a KV-cache state of this session and is not fed");
+        if (with_states.empty()) with_states = given;
+        Tensor& t = with_states[v.name];
+        t.dtype = v.dtype;
+        t.shape = st.shape;
+        t.shape[size_t(st.axis)] = state_length_;
+    }
+    const TensorMap& inputs = states_.empty() ? given : with_states;
     bool same = plan_ && plan_->input_shapes.size() == g.inputs.size();
     for (size_t i = 0; same && i < g.inputs.size(); ++i) {
         auto it = inputs.find(g.values[size_t(g.inputs[i])].name);
         same = it != inputs.end() && it->second.shape == plan_->input_shapes[i];
     }
     if (same) check_inputs(cm.model, inputs);
-    else make_plan(inputs);
+    else {
+        auto started = std::chrono::steady_clock::now();
+        make_plan(inputs);
+        if (timing_) step_seconds_["(planning)"] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    }
     const std::vector<Slot>& s = plan_->slots;
 
     std::vector<Tensor> cur(s.size());
@@ -320,6 +360,13 @@ TensorMap Session::run(const TensorMap& inputs) {
         }
     }
     for (ValueId id : g.inputs) cur[size_t(id)] = inputs.at(g.values[size_t(id)].name);
+    for (const State& st : states_) {
+        // Readers of a state see its whole buffer; the slot's shape says how much is filled.
+        Tensor whole = Tensor::over(g.values[size_t(st.past)].dtype, st.shape, st.buffer);
+        cur[size_t(st.past)] = whole;
+        if (s[size_t(st.present)].where == Where::state) cur[size_t(st.present)] = whole;
+    }
+    int64_t appended = 0;
 
     for (const Step& st : plan_->steps) {
         const Node& n = g.nodes[size_t(st.node)];
@@ -415,6 +462,23 @@ TensorMap Session::run(const TensorMap& inputs) {
                     kernels::batched_matmul(args);
                     break;
                 }
+                case StepKind::state_append: {
+                    State& state = states_[size_t(st.state)];
+                    const Tensor& fresh = x(1);
+                    int64_t n_new = fresh.shape[size_t(state.axis)];
+                    Shape expected = state.shape;
+                    expected[size_t(state.axis)] = n_new;
+                    if (fresh.dtype != g.values[size_t(state.past)].dtype || fresh.shape != expected)
+                        fail("the new positions " + shape_to_string(fresh.shape) + " do not fit the KV-cache state " +
+                             shape_to_string(state.shape));
+                    if (state_length_ + n_new > state_capacity_)
+                        fail("the KV cache holds " + std::to_string(state_capacity_) + " positions; " + std::to_string(state_length_) +
+                             " are filled and this run adds " + std::to_string(n_new));
+                    append_to_state(fresh, state.shape, state.axis, state_length_, state.buffer->mutable_data(),
+                                    st.materialize ? y.mutable_raw() : nullptr);
+                    appended = n_new;
+                    break;
+                }
             }
         } catch (const Error& e) {
             std::string msg = e.what();
@@ -426,9 +490,13 @@ TensorMap Session::run(const TensorMap& inputs) {
             step_seconds_[key] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         }
     }
+    state_length_ += appended;
     TensorMap result;
-    // Outputs are copied out of the arena: the next run reuses it.
+    // Outputs are copied out of the arena: the next run reuses it. States stay in the session.
     for (ValueId v : g.outputs) {
+        bool is_state = false;
+        for (const State& st : states_) is_state |= st.present == v;
+        if (is_state) continue;
         const Tensor& t = cur[size_t(v)];
         result[g.values[size_t(v)].name] = s[size_t(v)].where == Where::arena || s[size_t(v)].where == Where::alias ? t.clone() : t;
     }

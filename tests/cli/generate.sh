@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# frugal generate: ids or text in, tokens out; the cached model and full recomputation agree; the
-# JSON has the promised fields; bad prompts and broken tokenizers get clear errors.
+# frugal generate: ids or text in, tokens out; the cached model and full recomputation agree (and,
+# for an HF-style decoder, numpy's recomputation); the JSON has the promised fields; bad prompts and broken tokenizers get clear errors.
 # Usage: generate.sh FRUGAL TESTS_DIR
 set -u
 FRUGAL=$1
@@ -39,6 +39,15 @@ expect_error too_long "exceed the model's maximum of 1024 positions" "$FRUGAL" g
 expect_error bad_ids "--prompt-ids takes comma-separated integers" "$FRUGAL" generate "$DIR/kv.onnx" --prompt-ids 1,x
 expect_error no_tokenizer "tokenizer" "$FRUGAL" generate "$DIR/kv.onnx" --prompt "hi"
 expect_error bad_temperature "greedy" "$FRUGAL" generate "$DIR/kv.onnx" --prompt-ids 1 --temperature -1
+# A decoder from the other family of exporters (HuggingFace / PyTorch naming and ops): its greedy
+# ids, with the cache kept in place, equal numpy's full recomputation.
+$PY "$TESTS/python/hf_decoder.py" make "$DIR/hf.onnx" || { echo "cannot make the HF-style model"; exit 1; }
+want=$($PY "$TESTS/python/hf_decoder.py" greedy "$DIR/hf.onnx" --prompt-ids 5,17,42,8 --new 24)
+expect_ok hf_generate "$FRUGAL" generate "$DIR/hf.onnx" --prompt-ids 5,17,42,8 --max-new-tokens 24 --greedy --json "$DIR/hf.json"
+ids_csv() { $PY -c "import json, sys; print(','.join(map(str, json.load(open(sys.argv[1]))['ids'])))" "$1"; }
+expect_ok hf_ids_equal_numpy test "$(ids_csv "$DIR/hf.json")" = "$want"
+expect_ok hf_cache_in_place test "$(field "$DIR/hf.json" cache_in_place)" = True
+
 echo "{ not json" > "$DIR/broken.json"
 expect_error broken_tokenizer "broken.json" "$FRUGAL" generate "$DIR/kv.onnx" --prompt "hi" --tokenizer "$DIR/broken.json"
 finish

@@ -25,11 +25,12 @@ inline Tensor random_tensor(const Shape& s, uint32_t seed, float scale = 1.0f) {
 }
 
 // Appends a node with one output whose type is inferred from its inputs.
-inline ValueId add_op(Graph& g, OpKind op, std::vector<ValueId> inputs, Attributes attrs = {}, const std::string& name = "") {
+inline ValueId add_op(Graph& g, OpKind op, std::vector<ValueId> inputs, Attributes attrs = {}, const std::string& name = "",
+                      int64_t opset = 17) {
     Node n;
     n.name = name.empty() ? std::string(op_name(op)) + "_" + std::to_string(g.nodes.size()) : name;
     n.op = op;
-    n.opset = 17;
+    n.opset = opset;
     n.inputs = std::move(inputs);
     n.attrs = std::move(attrs);
     ValueId out = g.add_value(g.unique_value_name(n.name + "_out"));

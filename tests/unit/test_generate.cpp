@@ -62,6 +62,7 @@ TEST(Generate, CachedGreedyEqualsFullRecomputation) {
     o.choose_next = gumbel_sampler(5);
     GenerateResult b = run_generate(plain, without_cache, prompt, o);
     EXPECT_TRUE(a.cached);
+    EXPECT_TRUE(a.cache_in_place);
     EXPECT_FALSE(b.cached);
     ASSERT_EQ(a.new_ids.size(), 24u);
     EXPECT_EQ(a.new_ids, b.new_ids);

@@ -34,6 +34,7 @@ struct GenerateCliOptions {
     uint64_t seed = 0;
     int threads = 0;
     std::string json;
+    bool time_ops = false;
 };
 
 static std::vector<int64_t> parse_ids(const std::string& text) {
@@ -101,6 +102,7 @@ static void generate_text(const GenerateCliOptions& o) {
     auto sampler = std::make_shared<generate::Sampler>(so);
     generate::GenerateOptions go;
     go.max_new_tokens = o.max_new_tokens;
+    go.time_ops = o.time_ops;
     go.choose_next = [sampler](std::span<const float> logits) { return int64_t(sampler->next(logits)); };
 
     if (tokenizer) std::fputs(o.prompt.empty() ? "" : o.prompt.c_str(), stdout);
@@ -112,6 +114,22 @@ static void generate_text(const GenerateCliOptions& o) {
     };
     generate::GenerateResult r = generate::run_generate(compiled, decoder, prompt, go, print_token);
     std::printf("\n");
+    if (!r.cache_note.empty()) std::fprintf(stderr, "frugal: %s\n", r.cache_note.c_str());
+    if (o.time_ops && !r.decode_step_s.empty()) {
+        // Largest first: where a decode step's milliseconds go.
+        std::vector<std::pair<double, std::string>> rows;
+        double total = 0;
+        for (const auto& [op, secs] : r.decode_op_seconds) {
+            rows.push_back({secs, op});
+            total += secs;
+        }
+        std::sort(rows.rbegin(), rows.rend());
+        double steps = double(r.decode_step_s.size());
+        std::fprintf(stderr, "%-36s %12s %7s\n", "op [kernel] over the decode steps", "ms/token", "share");
+        for (const auto& [secs, op] : rows)
+            std::fprintf(stderr, "%-36s %12.3f %6.1f%%\n", op.c_str(), secs / steps * 1e3, total > 0 ? 100 * secs / total : 0);
+        std::fprintf(stderr, "%-36s %12.3f\n", "all ops", total / steps * 1e3);
+    }
     double decode_ms = median(r.decode_step_s) * 1e3;
     std::fprintf(stderr, "frugal: %zu prompt tokens, %zu new; first token %.3f s, decode %.2f ms/token (median)%s\n", prompt.size(),
                  r.new_ids.size(), r.time_to_first_token_s, decode_ms, r.cached ? "" : ", without a cache");
@@ -122,6 +140,7 @@ static void generate_text(const GenerateCliOptions& o) {
         j["ids"] = r.new_ids;
         j["prompt_ids"] = prompt;
         j["cached"] = r.cached;
+        j["cache_in_place"] = r.cache_in_place;
         j["time_to_first_token_s"] = r.time_to_first_token_s;
         j["decode_ms_per_token"] = decode_ms;
         j["peak_rss_mb"] = double(profile::sample_memory().peak_kb) / 1024.0;
@@ -150,6 +169,7 @@ void add_generate(CLI::App& app) {
     cmd->add_option("--seed", o->seed, "seed of the sampler");
     cmd->add_option("--threads", o->threads, "kernel threads (default: all cores)");
     cmd->add_option("--json", o->json, "also write ids, timings and peak RSS as JSON");
+    cmd->add_flag("--time-ops", o->time_ops, "print the time per op (and kernel) over the decode steps");
     cmd->callback([o] { generate_text(*o); });
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "frontend/onnx/tensor_proto.h"
+#include "ir/onnx_dtype.h"
 #include "ir/verifier.h"
 #include "ops/op_table.h"
 
@@ -139,11 +140,11 @@ private:
                 throw UnsupportedError(path_ + ": graph input '" + in.name() + "' is not a tensor (sequences, maps and optionals are not supported)",
                                        "non-tensor inputs");
             int code = in.type().tensor_type().elem_type();
-            v.dtype = onnx_io::dtype_from_onnx(code);
+            v.dtype = dtype_from_onnx_if_supported(code);
             if (v.dtype == DType::undefined)
-                throw UnsupportedError(path_ + ": graph input '" + in.name() + "' has element type " + onnx_io::onnx_dtype_name(code) +
+                throw UnsupportedError(path_ + ": graph input '" + in.name() + "' has element type " + onnx_dtype_name(code) +
                                            ", which frugal does not support",
-                                       std::string("element type ") + onnx_io::onnx_dtype_name(code));
+                                       std::string("element type ") + onnx_dtype_name(code));
             v.shape = shape_from_proto(in.type());
             g.inputs.push_back(id);
         }

@@ -7,55 +7,11 @@
 #include <optional>
 
 #include "ir/error.h"
+#include "ir/onnx_dtype.h"
 
 namespace frugal::onnx_io {
 
 namespace fs = std::filesystem;
-
-DType dtype_from_onnx(int code) {
-    switch (code) {
-        case onnx::TensorProto::FLOAT: return DType::f32;
-        case onnx::TensorProto::UINT8: return DType::u8;
-        case onnx::TensorProto::INT8: return DType::i8;
-        case onnx::TensorProto::UINT16: return DType::u16;
-        case onnx::TensorProto::INT16: return DType::i16;
-        case onnx::TensorProto::INT32: return DType::i32;
-        case onnx::TensorProto::INT64: return DType::i64;
-        case onnx::TensorProto::BOOL: return DType::boolean;
-        case onnx::TensorProto::FLOAT16: return DType::f16;
-        case onnx::TensorProto::DOUBLE: return DType::f64;
-        case onnx::TensorProto::UINT32: return DType::u32;
-        case onnx::TensorProto::UINT64: return DType::u64;
-        case onnx::TensorProto::BFLOAT16: return DType::bf16;
-        default: return DType::undefined;
-    }
-}
-
-int dtype_to_onnx(DType t) {
-    switch (t) {
-        case DType::f32: return onnx::TensorProto::FLOAT;
-        case DType::u8: return onnx::TensorProto::UINT8;
-        case DType::i8: return onnx::TensorProto::INT8;
-        case DType::u16: return onnx::TensorProto::UINT16;
-        case DType::i16: return onnx::TensorProto::INT16;
-        case DType::i32: return onnx::TensorProto::INT32;
-        case DType::i64: return onnx::TensorProto::INT64;
-        case DType::boolean: return onnx::TensorProto::BOOL;
-        case DType::f16: return onnx::TensorProto::FLOAT16;
-        case DType::f64: return onnx::TensorProto::DOUBLE;
-        case DType::u32: return onnx::TensorProto::UINT32;
-        case DType::u64: return onnx::TensorProto::UINT64;
-        case DType::bf16: return onnx::TensorProto::BFLOAT16;
-        case DType::undefined: break;
-    }
-    return onnx::TensorProto::UNDEFINED;
-}
-
-const char* onnx_dtype_name(int code) {
-    if (code > 0 && onnx::TensorProto_DataType_IsValid(code))
-        return onnx::TensorProto_DataType_Name(onnx::TensorProto_DataType(code)).c_str();
-    return "unknown";
-}
 
 // A location must name a file inside the model's folder: no absolute path, no "..", and after
 // resolving symbolic links it must still be inside (a link pointing out is refused like "..").
@@ -95,7 +51,7 @@ static void copy_converted(const Src& field, Dst* out, int64_t n) {
 
 Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData* external) {
     const std::string& name = proto.name();
-    DType t = dtype_from_onnx(proto.data_type());
+    DType t = dtype_from_onnx_if_supported(proto.data_type());
     if (t == DType::undefined)
         throw UnsupportedError("tensor '" + name + "' has element type " + onnx_dtype_name(proto.data_type()) +
                                    ", which frugal does not support",

@@ -13,10 +13,6 @@ class TensorProto;
 
 namespace frugal::onnx_io {
 
-DType dtype_from_onnx(int code);  // DType::undefined for codes frugal does not support
-int dtype_to_onnx(DType t);
-const char* onnx_dtype_name(int code);  // "STRING", "FLOAT8E4M3FN", ... for messages
-
 // Maps each external data file once and hands out views into it. `model_dir` is the folder the
 // model file is in; locations that leave it (absolute, "..", or a symlink pointing out) are refused.
 class ExternalData {

@@ -9,6 +9,7 @@
 
 #include "frontend/onnx/tensor_proto.h"
 #include "ir/error.h"
+#include "ir/onnx_dtype.h"
 
 namespace frugal {
 
@@ -17,7 +18,7 @@ namespace {
 void set_type(const Value& v, onnx::ValueInfoProto& vi) {
     vi.set_name(v.name);
     auto* tt = vi.mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx_io::dtype_to_onnx(v.dtype));
+    tt->set_elem_type(dtype_to_onnx(v.dtype));
     if (!v.shape.rank_known) return;
     auto* shape = tt->mutable_shape();
     for (size_t i = 0; i < v.shape.rank(); ++i) {
@@ -127,7 +128,7 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
         onnx::TensorProto t;
         t.set_name(v.name);
         const Tensor& c = *v.constant;
-        t.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
+        t.set_data_type(dtype_to_onnx(c.dtype));
         for (int64_t d : c.shape) t.add_dims(d);
         uint64_t pad = (64 - data_offset % 64) % 64;
         static const char zeros[64] = {};
@@ -164,7 +165,7 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
         if (external) {
             size = 0;  // computed below by encoding (small)
         } else {
-            header.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
+            header.set_data_type(dtype_to_onnx(c.dtype));
             for (int64_t d : c.shape) header.add_dims(d);
             size_t bytes = c.nbytes();
             // raw_data is field 9, length-delimited.
@@ -211,7 +212,7 @@ void write_onnx(const Model& model, const std::string& path, const OnnxWriteOpti
             // writing copies no weight (a TensorProto would copy it twice: set_raw_data, serialize).
             onnx::TensorProto header;
             header.set_name(g.values[size_t(constants[i])].name);
-            header.set_data_type(onnx_io::dtype_to_onnx(c.dtype));
+            header.set_data_type(dtype_to_onnx(c.dtype));
             for (int64_t d : c.shape) header.add_dims(d);
             std::string head_bytes = header.SerializeAsString();
             out.WriteRaw(head_bytes.data(), int(head_bytes.size()));

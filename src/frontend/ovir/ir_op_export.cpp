@@ -8,6 +8,8 @@
 #include "frontend/onnx/tensor_proto.h"
 #include "frontend/ovir/ir_export.h"
 #include "frontend/ovir/ir_format.h"
+#include "ir/onnx_dtype.h"
+#include "ops/constant.h"
 #include "ops/op_util.h"
 
 namespace frugal::ovir {
@@ -341,19 +343,11 @@ void export_size(ExportContext& c) {
 }
 
 Tensor constant_attr_tensor(ExportContext& c) {
-    const Attributes& a = c.node->attrs;
-    if (a.has("value")) return a.get_tensor("value");
-    if (a.has("value_float")) return Tensor::scalar<float>(a.get_float("value_float", 0));
-    if (a.has("value_int")) return Tensor::scalar<int64_t>(a.get_int("value_int"));
-    if (a.has("value_floats")) {
-        std::vector<float> v = a.get_floats("value_floats");
-        return Tensor::from_vector<float>({int64_t(v.size())}, v);
+    try {
+        return ops::constant_value(*c.node);
+    } catch (const Error& e) {
+        c.fail(e.what());
     }
-    if (a.has("value_ints")) {
-        std::vector<int64_t> v = a.get_ints("value_ints");
-        return Tensor::from_vector<int64_t>({int64_t(v.size())}, v);
-    }
-    c.fail("only value, value_float(s) and value_int(s) are supported");
 }
 
 void export_constant_of_shape(ExportContext& c) {
@@ -381,7 +375,7 @@ void export_min_max(ExportContext& c, const char* type) {
 }
 
 DType cast_target(ExportContext& c) {
-    DType t = onnx_io::dtype_from_onnx(int(c.node->attrs.get_int("to")));
+    DType t = dtype_from_onnx_if_supported(c.node->attrs.get_int("to"));
     if (t == DType::undefined) c.fail("cast to ONNX type " + std::to_string(c.node->attrs.get_int("to")) + " is not supported");
     return t;
 }

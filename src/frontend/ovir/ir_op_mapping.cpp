@@ -7,6 +7,7 @@
 #include "frontend/onnx/tensor_proto.h"
 #include "frontend/ovir/ir_format.h"
 #include "frontend/ovir/ir_import.h"
+#include "ir/onnx_dtype.h"
 
 namespace frugal::ovir {
 namespace {
@@ -17,7 +18,7 @@ Attributes one_attr(const char* name, AttributeValue v) {
     return a;
 }
 
-int64_t onnx_code(DType t) { return onnx_io::dtype_to_onnx(t); }
+int64_t onnx_code(DType t) { return dtype_to_onnx(t); }
 
 bool is_signed_int(DType t) { return t == DType::i8 || t == DType::i16 || t == DType::i32 || t == DType::i64; }
 
