@@ -28,6 +28,7 @@
 #include "kernels/cpu/gelu.h"
 #include "kernels/cpu/layer_norm.h"
 #include "kernels/cpu/matmul_packed.h"
+#include "kernels/cpu/pack_panels.h"
 #include "kernels/cpu/softmax.h"
 #include "kernels/cpu/threads.h"
 
@@ -385,6 +386,44 @@ void attention_bench_args(benchmark::internal::Benchmark* b) {
     b->ArgNames({"H", "Sq", "Sk", "causal", "fused"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
+// pack_panels alone, into a destination already faulted in: the packing loop's own speed, in
+// source bytes per second. Args: K, N, transposed (the [N, K] tied embedding), threads.
+void BM_PackPanels(benchmark::State& state) {
+    const int64_t K = state.range(0), N = state.range(1);
+    const bool transposed = state.range(2) != 0;
+    kernels::set_num_threads(int(state.range(3)));
+    std::vector<float> src(size_t(K * N));
+    fill_random(src.data(), K * N, 6);
+    const int64_t stride = (K + 15) / 16 * 16 * 64, panels = (N + 63) / 64;
+    std::vector<float> dst(size_t(stride * panels));
+    for (auto _ : state) {
+        kernels::pack_panels(src.data(), K, N, transposed, stride, dst.data());
+        benchmark::ClobberMemory();
+    }
+    state.SetBytesProcessed(state.iterations() * K * N * int64_t(sizeof(float)));
+}
+
+// A whole PackedMatmul::pack of a fresh weight (allocation and first-touch page faults of the
+// packed copy included), with our own packing (own = 1) or oneDNN's reorder (own = 0).
+// Args: K, N, transposed, own, threads.
+void BM_PackWeight(benchmark::State& state) {
+    const int64_t K = state.range(0), N = state.range(1);
+    kernels::MatmulOptions o;
+    o.transposed_b = state.range(2) != 0;
+    o.own_packing = state.range(3) != 0;
+    kernels::set_num_threads(int(state.range(4)));
+    Tensor original = Tensor::empty(DType::f32, o.transposed_b ? Shape{N, K} : Shape{K, N});
+    fill_random(original.mutable_data<float>(), K * N, 7);
+    for (auto _ : state) {
+        Tensor w = original.clone();
+        auto start = std::chrono::steady_clock::now();
+        kernels::PackedMatmul mm(w, o);
+        mm.pack(w);
+        state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    state.SetBytesProcessed(state.iterations() * K * N * int64_t(sizeof(float)));
+}
+
 }  // namespace
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -394,6 +433,10 @@ BENCHMARK(BM_MatmulPlain)->Apply(plain_args);
 BENCHMARK(BM_BatchedMatmul)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulTiles)->Apply(attention_args);
 BENCHMARK(BM_BatchedMatmulDnnl)->Apply(dnnl_attention_args)->Args({16, 1, 512, 64, 1, 1});
+BENCHMARK(BM_PackPanels)->Args({1024, 4096, 0, 1})->Args({1024, 4096, 0, 2})->Args({4096, 1024, 0, 2})->Args({1024, 50257, 1, 1})
+    ->Args({1024, 50257, 1, 2})->ArgNames({"K", "N", "tB", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PackWeight)->Args({1024, 4096, 0, 1, 2})->Args({1024, 4096, 0, 0, 2})->Args({1024, 50257, 1, 1, 2})->Args({1024, 50257, 1, 0, 2})
+    ->ArgNames({"K", "N", "tB", "own", "threads"})->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LayerNorm)->Args({1, 1024})->Args({32, 1024})->UseRealTime();
 BENCHMARK(BM_Softmax)->Args({16 * 128, 128})->UseRealTime();
 BENCHMARK(BM_Attention)->Apply(attention_bench_args);

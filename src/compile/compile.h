@@ -2,7 +2,8 @@
 // From a transformed model to what a Session runs on this CPU: Einsums left are lowered, GELU and
 // dense layers are fused, and each dense weight is put into oneDNN's packed layout in place —
 // the packed copy replaces the original before the next weight is packed (memory contract 4).
-// A CompiledModel is immutable once made and is shared by any number of sessions.
+// A CompiledModel is immutable once made and is shared by any number of sessions; it can be written
+// to a .frugal file and mapped back ready to run (compiled_file.h).
 #include <memory>
 #include <mutex>
 #include <vector>

@@ -5,11 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "ir/error.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL, which is harmless here
+#endif
 
 namespace frugal {
 
@@ -134,6 +139,35 @@ void Buffer::release_pages() const {
         uintptr_t end = (reinterpret_cast<uintptr_t>(data_) + size_) / page * page;
         if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
     }
+}
+
+// The whole pages inside [offset, offset + length) of b's bytes, clipped to b; empty if none.
+static std::pair<uintptr_t, uintptr_t> inner_pages(const std::byte* data, size_t size, size_t offset, size_t length) {
+    if (offset >= size) return {0, 0};
+    length = std::min(length, size - offset);
+    uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+    uintptr_t first = reinterpret_cast<uintptr_t>(data) + offset;
+    uintptr_t begin = (first + page - 1) / page * page;
+    uintptr_t end = (first + length) / page * page;
+    return end > begin ? std::pair{begin, end} : std::pair<uintptr_t, uintptr_t>{0, 0};
+}
+
+void Buffer::release_range(size_t offset, size_t length) const {
+    const Buffer* r = root();
+    bool droppable = r->kind_ == Kind::mapped || (r->kind_ == Kind::owned && r->via_mmap_);
+    if (!droppable || !data_) return;
+    auto [begin, end] = inner_pages(data_, size_, offset, length);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+void Buffer::prefetch_range(size_t offset, size_t length) const {
+    if (root()->kind_ != Kind::mapped || !data_ || offset >= size_) return;
+    length = std::min(length, size_ - offset);
+    uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+    uintptr_t begin = (reinterpret_cast<uintptr_t>(data_) + offset) / page * page;
+    uintptr_t end = reinterpret_cast<uintptr_t>(data_) + offset + length;
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_WILLNEED);
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
 }
 
 size_t Buffer::live_owned_bytes() { return live_owned_.load(); }

@@ -39,6 +39,16 @@ public:
 
     // Hint that the pages will not be read again soon (mapped files: MADV_DONTNEED).
     void release_pages() const;
+    // Drops the whole pages inside [offset, offset + length) of this buffer's bytes while the
+    // rest stays: for a mapped file (or a view of one) they are re-read from the file if touched
+    // again; for owned mmap-allocated memory (or a view of it) they read as zeros afterwards, so
+    // call it only on bytes nothing will read again. No-op for malloc'd and moved-string buffers,
+    // which can only be released whole. Out-of-range parts are ignored.
+    void release_range(size_t offset, size_t length) const;
+    // Asks the kernel to read [offset, offset + length) of a mapped file ahead (MADV_WILLNEED)
+    // and to map it into this process now (MADV_POPULATE_READ where the kernel has it), so that
+    // a sequential pass over it does not take a page fault every few pages. No-op otherwise.
+    void prefetch_range(size_t offset, size_t length) const;
 
     // Bytes currently held by owned and moved buffers in this process (not mapped files).
     static size_t live_owned_bytes();

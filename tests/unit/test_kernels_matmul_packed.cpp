@@ -181,3 +181,69 @@ TEST(KernelsMatmulPacked, PacksAMappedWeight) {
     mm.run(x.data<float>(), 3, y.data());
     expect_close(y.data(), reference_matmul(x, original, {}, nullptr, nullptr), 1e-5, 1e-4, "mapped");
 }
+
+namespace {
+
+// The packed bytes of `weight` by our own packing and by oneDNN's reorder.
+std::pair<std::vector<std::byte>, std::vector<std::byte>> pack_both_ways(const Tensor& weight, bool transposed, std::string* layout) {
+    std::vector<std::byte> bytes[2];
+    for (int own = 0; own < 2; ++own) {
+        MatmulOptions o;
+        o.transposed_b = transposed;
+        o.own_packing = own == 1;
+        Tensor w = weight.clone();
+        PackedMatmul mm(w, o);
+        mm.pack(w);
+        *layout = mm.layout();
+        const Buffer& b = *mm.packed_buffer();
+        bytes[own].assign(b.data(), b.data() + b.size());
+    }
+    return {std::move(bytes[1]), std::move(bytes[0])};
+}
+
+}  // namespace
+
+// Our BA16a64b packing (pack_panels) writes exactly the bytes oneDNN's reorder writes, padding
+// included, on shapes off the 16 x 64 blocks, transposed and not, one thread and several.
+TEST(KernelsMatmulPacked, OwnPackingEqualsOneDnnReorder) {
+    const int64_t shapes[][2] = {{1, 1},   {15, 63},  {16, 64},  {17, 65},   {33, 1},     {1, 130},
+                                 {100, 200}, {257, 129}, {64, 513}, {1024, 96}, {300, 1000}, {2050, 70}};
+    for (auto& s : shapes) {
+        for (bool transposed : {false, true}) {
+            int64_t K = s[0], N = s[1];
+            Tensor weight = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
+            std::string layout;
+            auto [own, onednn] = pack_both_ways(weight, transposed, &layout);
+            std::string what = "K=" + std::to_string(K) + " N=" + std::to_string(N) + " transposed=" +
+                               std::to_string(transposed) + " layout " + layout;
+            ASSERT_EQ(own.size(), onednn.size()) << what;
+            EXPECT_TRUE(own == onednn) << what;
+        }
+    }
+}
+
+// A mapped weight of several packing blocks, whose pages pack() drops block by block as they are
+// consumed, still packs to oneDNN's bytes.
+TEST(KernelsMatmulPacked, OwnPackingOfAMappedWeightMatchesOneDnn) {
+    for (bool transposed : {false, true}) {
+        const int64_t K = 1100, N = 1300;  // 5.7 MB: two blocks of the packing loop
+        Tensor original = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
+        std::string path = "/tmp/frugal_kernels_packmap_" + std::to_string(getpid()) + ".bin";
+        {
+            std::ofstream f(path, std::ios::binary);
+            f.write(reinterpret_cast<const char*>(original.raw()), std::streamsize(original.nbytes()));
+        }
+        Tensor weight = Tensor::over(DType::f32, original.shape, Buffer::map_file(path));
+        std::remove(path.c_str());
+        MatmulOptions o;
+        o.transposed_b = transposed;
+        PackedMatmul mm(weight, o);
+        mm.pack(weight);
+        EXPECT_FALSE(weight.buffer);
+        std::string layout;
+        auto [own, onednn] = pack_both_ways(original, transposed, &layout);
+        const Buffer& b = *mm.packed_buffer();
+        ASSERT_EQ(b.size(), onednn.size());
+        EXPECT_TRUE(std::equal(b.data(), b.data() + b.size(), onednn.begin())) << "transposed=" << transposed;
+    }
+}

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "compile/compile.h"
+#include "compile/compiled_file.h"
 #include "frontend/read_model.h"
 #include "generate/generate.h"
 #include "generate/sampling.h"
@@ -75,15 +76,22 @@ static void generate_text(const GenerateCliOptions& o) {
             if (id < 0 || id >= tokenizer->vocab_size())
                 fail("prompt id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " + std::to_string(tokenizer->vocab_size()));
 
-    Model model = read_model(o.model);
-    generate::DecoderInterface decoder = generate::describe_decoder(model);
+    std::shared_ptr<const compile::CompiledModel> compiled;
+    generate::DecoderInterface decoder;
+    if (compile::is_compiled_file(o.model)) {
+        compiled = compile::load_compiled(o.model, o.threads);
+        decoder = generate::describe_decoder(compiled->model);
+    } else {
+        Model model = read_model(o.model);
+        decoder = generate::describe_decoder(model);
+        transform::offline(model);
+        compile::CompileOptions co;
+        co.threads = o.threads;
+        compiled = compile::compile_model(std::move(model), co);
+    }
     if (decoder.cache.empty())
         std::fprintf(stderr, "frugal: %s has no KV cache (no past_key_values.* inputs): every token recomputes the whole sequence\n",
                      o.model.c_str());
-    transform::offline(model);
-    compile::CompileOptions co;
-    co.threads = o.threads;
-    auto compiled = compile::compile_model(std::move(model), co);
 
     generate::SamplingOptions so;
     so.greedy = o.greedy || o.temperature == 0;

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "compile/compile.h"
+#include "compile/compiled_file.h"
 #include "frontend/read_model.h"
 #include "ir/error.h"
 #include "profile/stages.h"
@@ -61,24 +62,37 @@ static void profile_model(const ProfileOptions& o) {
     profile::StageTable table;
     table.record("Initial");
     auto t0 = clock::now();
-    Model model = read_model(o.model);
-    double read_s = seconds_since(t0);
-    auto t1 = clock::now();
-    auto offline = transform::offline(model);
-    double offline_s = seconds_since(t1);
-    for (const auto& r : offline) table.note_peak(r.peak_kb);
-    double load_s = read_s + offline_s;
-    table.record("After model load", load_s);
+    std::shared_ptr<const compile::CompiledModel> compiled;
+    std::vector<transform::PassRecord> offline;
+    double read_s = 0, offline_s = 0, compile_s = 0;
     size_t weights = 0;
-    for (const Value& v : model.graph.values)
-        if (v.is_constant()) weights += v.constant->nbytes();
-    TensorMap feed = make_profile_inputs(model, o.seq);
+    TensorMap feed;
+    if (compile::is_compiled_file(o.model)) {
+        // A compiled file: loading is the whole of it, there is nothing left to compile.
+        compiled = compile::load_compiled(o.model, o.threads);
+        read_s = seconds_since(t0);
+        table.record("After model load", read_s);
+        weights = compiled->weight_bytes();
+        feed = make_profile_inputs(compiled->model, o.seq);
+    } else {
+        Model model = read_model(o.model);
+        read_s = seconds_since(t0);
+        auto t1 = clock::now();
+        offline = transform::offline(model);
+        offline_s = seconds_since(t1);
+        for (const auto& r : offline) table.note_peak(r.peak_kb);
+        table.record("After model load", read_s + offline_s);
+        for (const Value& v : model.graph.values)
+            if (v.is_constant()) weights += v.constant->nbytes();
+        feed = make_profile_inputs(model, o.seq);
 
-    auto t2 = clock::now();
-    compile::CompileOptions co;
-    co.threads = o.threads;
-    auto compiled = compile::compile_model(std::move(model), co);
-    double compile_s = seconds_since(t2);
+        auto t2 = clock::now();
+        compile::CompileOptions co;
+        co.threads = o.threads;
+        compiled = compile::compile_model(std::move(model), co);
+        compile_s = seconds_since(t2);
+    }
+    double load_s = read_s + offline_s;
     for (const auto& r : compiled->passes) table.note_peak(r.peak_kb);
     table.record("Before inference", compile_s);
     Session session(compiled);
@@ -153,7 +167,7 @@ static void profile_model(const ProfileOptions& o) {
 void add_profile(CLI::App& app) {
     auto* cmd = app.add_subcommand("profile", "Load, compile and run a model twice; print memory and time per stage and per pass");
     auto o = std::make_shared<ProfileOptions>();
-    cmd->add_option("MODEL", o->model, "model file (.onnx)")->required();
+    cmd->add_option("MODEL", o->model, "model file (.onnx, .xml, or a compiled .frugal)")->required();
     cmd->add_option("--seq", o->seq, "length for dynamic sequence dims (default 32)");
     cmd->add_option("--threads", o->threads, "kernel threads (default: all cores)");
     cmd->add_option("--json", o->json, "also write the figures as JSON");

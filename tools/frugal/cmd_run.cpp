@@ -6,6 +6,7 @@
 #include "frontend/read_model.h"
 #include "ir/error.h"
 #include "compile/compile.h"
+#include "compile/compiled_file.h"
 #include "runtime/reference_executor.h"
 #include "runtime/session.h"
 #include "transform/offline.h"
@@ -30,9 +31,17 @@ struct RunOptions {
 };
 
 static void run(const RunOptions& o) {
-    Model model = read_model(o.model);
+    Model model;
+    std::shared_ptr<const compile::CompiledModel> compiled;
+    if (compile::is_compiled_file(o.model)) {
+        if (o.reference) fail(o.model + ": --reference needs the source model (a compiled file's packed weights run on the compiled path only)");
+        compiled = compile::load_compiled(o.model, o.threads);
+    } else {
+        model = read_model(o.model);
+    }
+    const Graph& graph = compiled ? compiled->model.graph : model.graph;
     std::vector<std::string> output_names;
-    for (ValueId id : model.graph.outputs) output_names.push_back(model.graph.values[size_t(id)].name);
+    for (ValueId id : graph.outputs) output_names.push_back(graph.values[size_t(id)].name);
     TensorMap feed;
     for (const std::string& spec : o.inputs) {
         auto eq = spec.find('=');
@@ -45,10 +54,13 @@ static void run(const RunOptions& o) {
     if (o.reference) {
         out = run_reference(model, feed);
     } else {
-        transform::offline(model);
-        compile::CompileOptions co;
-        co.threads = o.threads;
-        Session session(compile::compile_model(std::move(model), co));
+        if (!compiled) {
+            transform::offline(model);
+            compile::CompileOptions co;
+            co.threads = o.threads;
+            compiled = compile::compile_model(std::move(model), co);
+        }
+        Session session(compiled);
         out = session.run(feed);
     }
     std::filesystem::create_directories(o.output_dir);
@@ -62,7 +74,7 @@ static void run(const RunOptions& o) {
 void add_run(CLI::App& app) {
     auto* cmd = app.add_subcommand("run", "Run a model on .npy inputs and write each output as DIR/NAME.npy");
     auto o = std::make_shared<RunOptions>();
-    cmd->add_option("MODEL", o->model, "model file (.onnx)")->required();
+    cmd->add_option("MODEL", o->model, "model file (.onnx, .xml, or a compiled .frugal)")->required();
     cmd->add_option("-i,--input", o->inputs, "an input as NAME=FILE.npy (repeat for each input)");
     cmd->add_option("-o,--output-dir", o->output_dir, "where to write the outputs (default: .)");
     cmd->add_flag("--reference", o->reference, "run with the reference executor instead of the compiled CPU path");

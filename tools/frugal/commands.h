@@ -10,5 +10,6 @@ void add_convert(CLI::App& app);
 void add_profile(CLI::App& app);
 void add_make_model(CLI::App& app);
 void add_generate(CLI::App& app);
+void add_compile(CLI::App& app);
 
 }  // namespace frugal::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     frugal::cli::add_profile(app);
     frugal::cli::add_make_model(app);
     frugal::cli::add_generate(app);
+    frugal::cli::add_compile(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

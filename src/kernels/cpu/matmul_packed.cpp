@@ -1,12 +1,14 @@
 #include "kernels/cpu/matmul_packed.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
 #include <vector>
 
 #include "ir/error.h"
 #include "kernels/cpu/dnnl_engine.h"
 #include "kernels/cpu/gemv_panels.h"
+#include "kernels/cpu/pack_panels.h"
 
 namespace frugal::kernels {
 
@@ -49,13 +51,13 @@ struct PackedMatmul::Impl {
     MatmulOptions options;
     Tensor bias;
     dnnl::memory::desc packed_md;  // chosen by oneDNN for M = 1, used for every M
-    BufferPtr packed;
+    std::shared_ptr<const Buffer> packed;
     dnnl::memory weights_mem, bias_mem;
     // Offsets, in floats, of the elements along a row of the original weight tensor (k with
     // transposed_b, n otherwise); the other dimension's part is added per row.
     std::vector<int64_t> along_offsets;
-    // Panel stride when the layout is BA16a64b (64-column panels of [K padded, 64] rows): then
-    // M = 1 runs through gemv_panels instead of oneDNN. 0 otherwise.
+    // Panel stride when the layout is BA16a64b (64-column panels of [K padded, 64] rows), else 0.
+    // Then pack() uses pack_panels, and M = 1 runs through gemv_panels if the options allow.
     int64_t panel_stride = 0;
 
     struct ForM {
@@ -98,15 +100,24 @@ struct PackedMatmul::Impl {
     }
 };
 
-PackedMatmul::PackedMatmul(const Tensor& weight, MatmulOptions options, Tensor bias) : impl_(std::make_unique<Impl>()) {
+static int64_t checked_dim(const Tensor& weight, int i) {
     if (weight.dtype != DType::f32 || weight.rank() != 2)
         fail(std::string("PackedMatmul: expected an f32 weight of rank 2, got ") + dtype_name(weight.dtype) + " " +
              shape_to_string(weight.shape));
+    return weight.shape[size_t(i)];
+}
+
+PackedMatmul::PackedMatmul(const Tensor& weight, MatmulOptions options, Tensor bias)
+    : PackedMatmul(checked_dim(weight, options.transposed_b ? 1 : 0), checked_dim(weight, options.transposed_b ? 0 : 1),
+                   options, std::move(bias)) {}
+
+PackedMatmul::PackedMatmul(int64_t K, int64_t N, MatmulOptions options, Tensor bias) : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
     m.options = options;
-    m.K = options.transposed_b ? weight.shape[1] : weight.shape[0];
-    m.N = options.transposed_b ? weight.shape[0] : weight.shape[1];
-    if (m.K <= 0 || m.N <= 0) fail("PackedMatmul: empty weight " + shape_to_string(weight.shape));
+    m.K = K;
+    m.N = N;
+    if (m.K <= 0 || m.N <= 0 || m.K > (int64_t(1) << 31) || m.N > (int64_t(1) << 31))
+        fail("PackedMatmul: bad weight dimensions K=" + std::to_string(K) + " N=" + std::to_string(N));
     if (bias.dtype != DType::undefined) {  // a default Tensor means no bias
         if (bias.dtype != DType::f32 || bias.numel() != m.N)
             fail("PackedMatmul: bias must be f32 with " + std::to_string(m.N) + " elements, got " +
@@ -128,7 +139,7 @@ PackedMatmul::PackedMatmul(const Tensor& weight, MatmulOptions options, Tensor b
     bool panels = b.inner_nblks == 2 && b.inner_blks[0] == 16 && b.inner_idxs[0] == 0 && b.inner_blks[1] == kPanelCols &&
                   b.inner_idxs[1] == 1 && b.strides[0] == 16 * kPanelCols && b.strides[1] == md.padded_dims[0] * kPanelCols &&
                   md.offset0 == 0;
-    if (panels && options.single_row_gemv) m.panel_stride = b.strides[1];
+    if (panels) m.panel_stride = b.strides[1];
 }
 
 PackedMatmul::~PackedMatmul() = default;
@@ -142,27 +153,58 @@ void PackedMatmul::pack(Tensor& weight) {
     if (weight.dtype != DType::f32 || weight.shape != expected || !weight.buffer)
         fail("PackedMatmul::pack: expected the f32 " + shape_to_string(expected) + " weight it was built for, got " +
              dtype_name(weight.dtype) + " " + shape_to_string(weight.shape));
-    dnnl::engine& eng = dnnl_cpu_engine();
-    m.packed = Buffer::allocate(m.packed_md.get_size());
-    m.weights_mem = dnnl::memory(m.packed_md, eng, m.packed->mutable_data());
-    {
+    BufferPtr packed = Buffer::allocate(m.packed_md.get_size());
+    if (m.panel_stride && m.options.own_packing) {
+        // Pages of the original may be dropped while packing only if nothing else reads them: a
+        // mapped file's are re-read from the file if needed; owned memory must be ours alone.
+        const Buffer& src = *weight.buffer;
+        bool drop = src.root()->kind() == Buffer::Kind::mapped || (src.kind() == Buffer::Kind::owned && weight.buffer.use_count() == 1);
+        size_t bytes = weight.nbytes();
+        src.prefetch_range(weight.offset, bytes);
+        pack_panels(weight.data<float>(), m.K, m.N, m.options.transposed_b, m.panel_stride,
+                    reinterpret_cast<float*>(packed->mutable_data()), [&](size_t consumed) {
+                        if (drop) src.release_range(weight.offset, consumed);
+                    });
+    } else {
+        dnnl::engine& eng = dnnl_cpu_engine();
+        dnnl::memory packed_mem(m.packed_md, eng, packed->mutable_data());
         // B [K, N] over the caller's bytes: row-major, or the transposed view of [N, K].
         dnnl::memory::desc user_md({m.K, m.N}, dt::f32, m.options.transposed_b ? tag::ba : tag::ab);
         dnnl::memory user(user_md, eng, const_cast<std::byte*>(weight.raw()));  // reorder only reads it
         dnnl::stream& s = dnnl_thread_stream();
-        dnnl::reorder(user, m.weights_mem).execute(s, user, m.weights_mem);
+        dnnl::reorder(user, packed_mem).execute(s, user, packed_mem);
         s.wait();
     }
     // The original goes now, before the caller packs its next weight (memory contract 4).
     weight.buffer->release_pages();
     weight = Tensor{};
+    finish(std::move(packed));
+}
 
+void PackedMatmul::adopt_packed(std::shared_ptr<const Buffer> bytes) {
+    Impl& m = *impl_;
+    if (m.packed) fail("PackedMatmul: adopt_packed() on a packed weight");
+    if (!bytes || bytes->size() != packed_bytes())
+        fail("PackedMatmul::adopt_packed: expected " + std::to_string(packed_bytes()) + " packed bytes, got " +
+             std::to_string(bytes ? bytes->size() : 0));
+    if (reinterpret_cast<uintptr_t>(bytes->data()) % Buffer::kAlignment != 0)
+        fail("PackedMatmul::adopt_packed: the packed bytes are not 64-byte aligned");
+    finish(std::move(bytes));
+}
+
+void PackedMatmul::finish(std::shared_ptr<const Buffer> packed) {
+    Impl& m = *impl_;
+    m.packed = std::move(packed);
+    // oneDNN only reads the weights; the memory object wants a non-const handle.
+    m.weights_mem = dnnl::memory(m.packed_md, dnnl_cpu_engine(), const_cast<std::byte*>(m.packed->data()));
     BlockedIndex ix{m.packed_md.data};
     int along = m.options.transposed_b ? 0 : 1;
     int64_t len = m.options.transposed_b ? m.K : m.N;
     m.along_offsets.resize(size_t(len));
     for (int64_t i = 0; i < len; ++i) m.along_offsets[size_t(i)] = ix.dim_offset(along, i);
 }
+
+const std::shared_ptr<const Buffer>& PackedMatmul::packed_buffer() const { return impl_->packed; }
 
 bool PackedMatmul::packed() const { return impl_->packed != nullptr; }
 int64_t PackedMatmul::k() const { return impl_->K; }
@@ -188,6 +230,19 @@ std::string PackedMatmul::layout() const {
     return s;
 }
 
+std::string PackedMatmul::geometry() const {
+    const dnnl_memory_desc_t& md = impl_->packed_md.data;
+    const dnnl_blocking_desc_t& b = md.format_desc.blocking;
+    std::string s = layout() + " dims";
+    for (int d = 0; d < md.ndims; ++d) s += (d ? "x" : " ") + std::to_string(md.dims[d]);
+    s += " padded";
+    for (int d = 0; d < md.ndims; ++d) s += (d ? "x" : " ") + std::to_string(md.padded_dims[d]);
+    s += " strides";
+    for (int d = 0; d < md.ndims; ++d) s += (d ? "," : " ") + std::to_string(b.strides[d]);
+    s += " offset " + std::to_string(md.offset0) + " bytes " + std::to_string(packed_bytes());
+    return s;
+}
+
 void PackedMatmul::run(const float* x, int64_t M, float* y, const float* residual) {
     Impl& m = *impl_;
     if (!m.packed) fail("PackedMatmul::run: the weight is not packed yet");
@@ -195,7 +250,7 @@ void PackedMatmul::run(const float* x, int64_t M, float* y, const float* residua
     if (m.options.residual != (residual != nullptr))
         fail(m.options.residual ? "PackedMatmul::run: this matmul adds a residual and none was given"
                                 : "PackedMatmul::run: a residual was given to a matmul built without one");
-    if (M == 1 && m.panel_stride) {
+    if (M == 1 && m.panel_stride && m.options.single_row_gemv) {
         gemv_panels(x, reinterpret_cast<const float*>(m.packed->data()), m.K, m.N, m.panel_stride,
                     m.bias.buffer ? m.bias.data<float>() : nullptr, m.options.activation, residual, y);
         return;
@@ -233,6 +288,51 @@ void PackedMatmul::gather_rows(const int64_t* ids, int64_t count, float* out) co
         float* o = out + r * len;
         for (int64_t i = 0; i < len; ++i) o[i] = row[along[i]];
     }
+}
+
+std::string packing_cpu_signature() {
+    const dnnl_version_t* v = dnnl_version();
+    std::string s = "onednn " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) + " isa ";
+    switch (dnnl_get_effective_cpu_isa()) {
+        case dnnl_cpu_isa_sse41: s += "sse41"; break;
+        case dnnl_cpu_isa_avx: s += "avx"; break;
+        case dnnl_cpu_isa_avx2: s += "avx2"; break;
+        case dnnl_cpu_isa_avx2_vnni: s += "avx2_vnni"; break;
+        case dnnl_cpu_isa_avx512_core: s += "avx512_core"; break;
+        case dnnl_cpu_isa_avx512_core_vnni: s += "avx512_core_vnni"; break;
+        case dnnl_cpu_isa_avx512_core_bf16: s += "avx512_core_bf16"; break;
+        case dnnl_cpu_isa_avx512_core_amx: s += "avx512_core_amx"; break;
+        default: s += "0x" + [] {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "%x", unsigned(dnnl_get_effective_cpu_isa()));
+            return std::string(hex);
+        }();
+    }
+    // The features this build's own kernels were compiled for (-march); gemv_panels and
+    // pack_panels take the AVX-512 path only when built with it.
+    s += "; kernels";
+#ifdef __AVX512F__
+    s += " avx512f";
+#endif
+#ifdef __AVX512BW__
+    s += " avx512bw";
+#endif
+#ifdef __AVX512VL__
+    s += " avx512vl";
+#endif
+#ifdef __AVX512VNNI__
+    s += " avx512vnni";
+#endif
+#ifdef __AVX512BF16__
+    s += " avx512bf16";
+#endif
+#ifdef __AVX2__
+    s += " avx2";
+#endif
+#ifdef __FMA__
+    s += " fma";
+#endif
+    return s;
 }
 
 }  // namespace frugal::kernels
