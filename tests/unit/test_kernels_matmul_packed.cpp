@@ -9,6 +9,7 @@
 #include "ir/error.h"
 #include "kernel_test_util.h"
 #include "kernels/cpu/matmul_packed.h"
+#include "profile/memory.h"
 
 using namespace frugal;
 using namespace frugal::kernel_test;
@@ -245,5 +246,41 @@ TEST(KernelsMatmulPacked, OwnPackingOfAMappedWeightMatchesOneDnn) {
         const Buffer& b = *mm.packed_buffer();
         ASSERT_EQ(b.size(), onednn.size());
         EXPECT_TRUE(std::equal(b.data(), b.data() + b.size(), onednn.begin())) << "transposed=" << transposed;
+    }
+}
+
+// Memory contract 4, block by block: the original's pages leave as each block is packed. For the
+// transposed weight (the tied embedding, the largest) the packed copy is written panel after panel
+// in source order, so the peak is about one weight plus a block, where packing then releasing
+// would peak at two. A row-major [K, N] weight writes a slice of every panel per block, and the
+// packed copy's transparent huge pages (2 MiB, kept because 4 KiB faults cost a third of compile
+// time) are all touched by the first block: its peak is two of it, which for GPT-2 medium is at
+// most 2 x 16 MiB.
+TEST(KernelsMatmulPacked, PackingAMappedWeightReleasesItAsItGoes) {
+    for (bool transposed : {true, false}) {
+        const int64_t K = 1024, N = 16384;  // 64 MiB
+        std::string path = "/tmp/frugal_kernels_peak_" + std::to_string(getpid()) + ".bin";
+        {
+            Tensor original = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
+            std::ofstream f(path, std::ios::binary);
+            f.write(reinterpret_cast<const char*>(original.raw()), std::streamsize(original.nbytes()));
+        }
+        Tensor weight = Tensor::over(DType::f32, transposed ? Shape{N, K} : Shape{K, N}, Buffer::map_file(path));
+        std::remove(path.c_str());
+        MatmulOptions o;
+        o.transposed_b = transposed;
+        PackedMatmul mm(weight, o);
+        if (!profile::reset_peak()) GTEST_SKIP() << "cannot reset VmHWM here";
+        long before = long(profile::sample_memory().rss_kb);
+        mm.pack(weight);
+        profile::MemorySample s = profile::sample_memory();
+        long weight_kb = K * N * 4 / 1024;
+        long grew = long(s.peak_kb) - before;
+        std::printf("transposed=%d: peak %+ld kB over a %ld kB weight, %+ld kB after\n", transposed, grew, weight_kb,
+                    long(s.rss_kb) - before);
+        // The packed copy stays (one weight); the original's pages went while it was being made.
+        if (transposed) EXPECT_LT(grew, weight_kb + weight_kb / 4);
+        else EXPECT_LT(grew, 2 * weight_kb + 4096);
+        EXPECT_LT(long(s.rss_kb) - before, weight_kb + 8 * 1024);
     }
 }

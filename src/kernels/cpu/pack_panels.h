@@ -8,7 +8,9 @@
 // The source is consumed front to back in blocks, and after each block `consumed` is told how
 // many leading source bytes will not be read again, so the caller can drop those pages while
 // the rest is still being packed (memory contract 4: the original goes as the packed copy
-// grows, rather than after it is complete).
+// grows, rather than after it is complete). The transposed case writes dst panel after panel,
+// in source order; the row-major case writes a slice of every panel per block, so dst's huge
+// pages are all touched early and only the source side shrinks progressively.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
