@@ -8,8 +8,9 @@
 #   frugal profile --seq 32, node bench/peers/ort_profile.js --seq 32, frugal profile --seq 1
 # (frugal's one-token figure is the 2nd inference of a [1, 1] run; ORT's is the median of RUNS
 # [1, 1] runs in its process). Each of these under every thread wait policy of WAITS:
-#   spin     both runtimes as they come (libgomp's and ORT's pool threads spin a while when idle)
-#   passive  idle threads sleep at once: OMP_WAIT_POLICY=PASSIVE for frugal, ORT with
+#   spin     pool threads spin a while when idle: ORT as it comes, frugal with libgomp's default
+#            spin count (GOMP_SPINCOUNT=300000; frugal itself defaults to passive)
+#   passive  idle threads sleep at once: OMP_WAIT_POLICY=PASSIVE for frugal (its default), ORT with
 #            session.intra_op.allow_spinning 0 (on a machine busier than its cores, spinning
 #            threads take the core from the thread that has work)
 # Before those, frugal profile twice back to back: the second is the load + compile from the page
@@ -60,11 +61,12 @@ for size in $SIZES; do
     w=$(weights_mib "$model")
     echo "{\"size\": \"$size\", \"model\": \"$model\", \"weights_mib\": $w}" >"$RAW/model-$size.json"
     # The page-cache pair runs frugal as it comes (spin).
-    run "frugal-$size-first" env -u OMP_WAIT_POLICY "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-first.json"
-    run "frugal-$size-pagecache" env -u OMP_WAIT_POLICY "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-pagecache.json"
+    run "frugal-$size-first" env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000 "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-first.json"
+    run "frugal-$size-pagecache" env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000 "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-pagecache.json"
     for rep in $(seq 1 "$REPEATS"); do
         for wait in $WAITS; do
-            if [ "$wait" = passive ]; then omp=(env OMP_WAIT_POLICY=PASSIVE) ort=(--no-spin); else omp=(env -u OMP_WAIT_POLICY) ort=(); fi
+            # spin: libgomp's default spin count (frugal keeps it when GOMP_SPINCOUNT is set).
+            if [ "$wait" = passive ]; then omp=(env OMP_WAIT_POLICY=PASSIVE) ort=(--no-spin); else omp=(env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000) ort=(); fi
             run "$wait/frugal-$size-$rep" "${omp[@]}" "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" \
                 --json "$RAW/$wait/frugal-$size-$rep.json"
             run "$wait/ort-$size-$rep" node "$PEERS/ort_profile.js" "$model" --seq "$SEQ" --threads "$THREADS" --runs "$RUNS" \

@@ -60,7 +60,7 @@ ensure_model() {
 # The model's weight bytes in MiB: the external data file, or the whole file for an embedded model.
 weights_mib() {
     local f=$1
-    if [ -f "$f.data" ]; then stat -c %s "$f.data"; else stat -c %s "$f"; fi | awk '{printf "%.3f", $1 / 1048576}'
+    if [ -f "$f.data" ]; then stat -L -c %s "$f.data"; else stat -L -c %s "$f"; fi | awk '{printf "%.3f", $1 / 1048576}'
 }
 
 # One line of machine state, written beside each measurement: the other work on this machine is the

@@ -25,6 +25,9 @@ need = ['prompt_tokens', 'new_tokens', 'ids', 'time_to_first_token_s', 'decode_m
 sys.exit(0 if all(k in j for k in need) and j['new_tokens'] == 12 and j['prompt_tokens'] == 3 and j['cached'] else j)"
 out=$("$FRUGAL" generate "$DIR/plain/plain.onnx" --prompt-ids 1 --max-new-tokens 2 2>&1)
 expect_ok says_no_cache grep -q "has no KV cache" <<<"$out"
+# Without a thread wait policy in the environment frugal sets one and runs itself again, once.
+expect_ok default_wait_policy env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$FRUGAL" generate "$DIR/kv.onnx" --prompt-ids 11,22,33 --max-new-tokens 12 --greedy --json "$DIR/kv_default.json"
+expect_ok default_wait_policy_same_ids test "$(field "$DIR/kv_default.json" ids)" = "$(field "$DIR/kv.json" ids)"
 expect_ok sampled "$FRUGAL" generate "$DIR/kv.onnx" --prompt-ids 1,2 --max-new-tokens 8 --temperature 0.8 --top-k 50 --top-p 0.9 --seed 3 --json "$DIR/s1.json"
 expect_ok sampled_again "$FRUGAL" generate "$DIR/kv.onnx" --prompt-ids 1,2 --max-new-tokens 8 --temperature 0.8 --top-k 50 --top-p 0.9 --seed 3 --json "$DIR/s2.json"
 expect_ok same_seed_same_tokens test "$(field "$DIR/s1.json" ids)" = "$(field "$DIR/s2.json" ids)"
