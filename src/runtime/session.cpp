@@ -78,13 +78,35 @@ bool is_causal_mask_before_softmax(const Graph& g, const std::vector<std::vector
                                : g.values[size_t(n.inputs[2])].constant ? &*g.values[size_t(n.inputs[2])].constant : nullptr;
     if (!fill_value || fill_value->numel() != 1 || fill_value->double_at(0) > -1e4) return false;
     if (mask.where != Where::plan_time || mask.dtype != DType::boolean || mask.shape.size() < 2) return false;
-    int64_t q = mask.shape[mask.shape.size() - 2], k = mask.shape.back();
-    if (shape_numel(mask.shape) != q * k || q != scores.shape[scores.shape.size() - 2] || k != scores.shape.back() || k < q) return false;
-    const bool* m = mask.value.data<bool>();
-    for (int64_t i = 0; i < q; ++i)
-        for (int64_t j = 0; j < k; ++j)
-            if (m[i * k + j] != (j <= k - q + i)) return false;
-    return true;
+    return is_plain_causal_mask(mask.value, scores.shape[scores.shape.size() - 2], scores.shape.back());
+}
+
+// In place where the kernel allows it: an elementwise step (add, add_bias, mul_scalar, gelu)
+// whose input's bytes are read by nobody after it writes its output over them. Returns for each
+// value the value whose arena bytes it uses (itself, or the input it overwrote, transitively), and
+// extends that value's last use to cover the output's.
+template <class RootOf>
+std::vector<ValueId> in_place_homes(const Graph& g, const std::vector<Step>& steps, const std::vector<Slot>& s, RootOf root_of,
+                                    std::vector<int>& last) {
+    std::vector<ValueId> home(s.size());
+    for (size_t v = 0; v < s.size(); ++v) home[v] = ValueId(v);
+    for (size_t k = 0; k < steps.size(); ++k) {
+        const Step& st = steps[k];
+        size_t candidates = st.kind == StepKind::add ? 2 : st.kind == StepKind::add_bias || st.kind == StepKind::mul_scalar || st.kind == StepKind::gelu ? 1 : 0;
+        const Node& n = g.nodes[size_t(st.node)];
+        ValueId out = n.outputs[0];
+        if (!candidates || s[size_t(out)].where != Where::arena) continue;
+        size_t bytes = size_t(shape_numel(s[size_t(out)].shape)) * dtype_size(s[size_t(out)].dtype);
+        for (size_t i = 0; i < candidates; ++i) {
+            ValueId h = home[size_t(root_of(n.inputs[i]))];
+            if (s[size_t(h)].where != Where::arena || last[size_t(h)] != int(k)) continue;
+            if (size_t(shape_numel(s[size_t(h)].shape)) * dtype_size(s[size_t(h)].dtype) != bytes) continue;
+            home[size_t(out)] = h;
+            last[size_t(h)] = std::max(last[size_t(h)], last[size_t(out)]);
+            break;
+        }
+    }
+    return home;
 }
 
 // FusedAttention's kernel arguments for dense operands of these shapes; a bool mask known now
@@ -339,10 +361,11 @@ void Session::make_plan(const TensorMap& inputs) {
             if (v != kNoId) last[size_t(root_of(v))] = int(k);
     }
     for (ValueId v : g.outputs) last[size_t(root_of(v))] = INT_MAX;
+    std::vector<ValueId> home = in_place_homes(g, plan->steps, s, root_of, last);
     std::vector<compile::Lifetime> lifetimes;
     std::vector<size_t> which;
     for (size_t v = 0; v < s.size(); ++v) {
-        if (s[v].where != Where::arena) continue;
+        if (s[v].where != Where::arena || home[v] != ValueId(v)) continue;
         compile::Lifetime l;
         l.bytes = size_t(shape_numel(s[v].shape)) * dtype_size(s[v].dtype);
         l.first = first[v];
@@ -352,6 +375,8 @@ void Session::make_plan(const TensorMap& inputs) {
     }
     compile::MemoryPlan mp = compile::plan_memory(lifetimes);
     for (size_t k = 0; k < which.size(); ++k) s[which[k]].offset = mp.offsets[k];
+    for (size_t v = 0; v < s.size(); ++v)
+        if (s[v].where == Where::arena && home[v] != ValueId(v)) s[v].offset = s[size_t(home[v])].offset;
     plan->arena_bytes = mp.arena_bytes;
     if (!arena_ || arena_->size() < mp.arena_bytes) {
         // Decode steps grow the plan by a position at a time: half again as much each time

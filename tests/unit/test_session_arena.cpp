@@ -43,3 +43,29 @@ TEST(SessionArena, ViewsOfArenaValuesSurviveTheReuseOfTheirBytes) {
 }
 
 }  // namespace
+
+namespace {
+
+// An elementwise chain writes each result over its input when nothing else reads the input: one
+// tensor's bytes for the whole chain, and the reference's numbers.
+TEST(SessionArena, ElementwiseChainsRunInPlace) {
+    Model m;
+    Graph& g = m.graph;
+    const int64_t rows = 8, n = 64;
+    ValueId a = add_input(g, "a", DType::f32, PartialShape({rows, n}));
+    ValueId b = add_input(g, "b", DType::f32, PartialShape({rows, n}));
+    ValueId x = add_op(g, OpKind::Add, {a, b});
+    ValueId gelu_out = add_op(g, OpKind::Gelu, {x});
+    ValueId scaled = add_op(g, OpKind::Mul, {gelu_out, g.add_constant("two", Tensor::scalar<float>(2.f))});
+    ValueId biased = add_op(g, OpKind::Add, {scaled, g.add_constant("bias", random_tensor({n}, 3))});
+    g.outputs = {add_op(g, OpKind::Add, {biased, a})};
+    TensorMap in = {{"a", random_tensor({rows, n}, 1)}, {"b", random_tensor({rows, n}, 2)}};
+    TensorMap want = run_reference(m, in);
+    Session session(compile::compile_model(std::move(m)));
+    TensorMap got = session.run(in);
+    EXPECT_LT(max_error_over_range(got.begin()->second, want.begin()->second), 1e-6);
+    EXPECT_EQ(session.kernel_steps(), 5u);
+    EXPECT_EQ(session.arena_bytes(), size_t(rows * n) * sizeof(float));
+}
+
+}  // namespace
