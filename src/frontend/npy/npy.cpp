@@ -1,10 +1,13 @@
 #include "frontend/npy/npy.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <regex>
 
 #include "ir/error.h"
+#include "ir/limits.h"
 
 namespace frugal {
 
@@ -73,9 +76,23 @@ Tensor read_npy(const std::string& path) {
     Shape shape;
     std::string dims = m[1].str();
     std::regex num(R"(\d+)");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-        shape.push_back(std::stoll(it->str()));
+    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
+        // Digits only, so the one failure is a number past int64 (std::stoll would throw out_of_range).
+        errno = 0;
+        long long d = std::strtoll(it->str().c_str(), nullptr, 10);
+        if (errno == ERANGE) fail(path + ": .npy shape dimension " + it->str() + " is too large");
+        shape.push_back(d);
+    }
 
+    // The data must be in the file before we allocate for it: a few header bytes may claim any shape.
+    size_t bytes = checked_tensor_bytes(t, shape, path + ": .npy " + std::string(dtype_name(t)) + " array");
+    std::streampos data_start = f.tellg();
+    f.seekg(0, std::ios::end);
+    std::streamoff available = f.tellg() - data_start;
+    f.seekg(data_start);
+    if (!f || available < 0 || uint64_t(available) < bytes)
+        fail(path + ": .npy data is shorter than " + dtype_name(t) + shape_to_string(shape) + " needs (" +
+             std::to_string(bytes) + " bytes)");
     Tensor out = Tensor::empty(t, shape);
     if (out.nbytes() && !f.read(reinterpret_cast<char*>(out.mutable_raw()), std::streamsize(out.nbytes())))
         fail(path + ": .npy data is shorter than " + dtype_name(t) + shape_to_string(shape) + " needs");
