@@ -4,6 +4,7 @@
 # The corpus grows in BUILD_FUZZ_DIR/corpus/<target> (seeded by make_seeds.sh on first use);
 # a crashing, leaking or timing-out input is kept in fuzz/crashes/<target>/ and the run fails.
 # Once fixed, move it to tests/regress/<target>/ so that ctest replays it (fuzz/CMakeLists.txt).
+# FUZZ_ARGS adds libFuzzer options, e.g. "-fork=1 -ignore_crashes=1" to go on after a crash.
 set -uo pipefail
 BUILD=$1
 FRUGAL=$2
@@ -26,9 +27,10 @@ for t in "${targets[@]}"; do
   # -rss_limit_mb above the targets' 512 MB tensor limit (fuzz_util.h), so that only what the
   # readers fail to bound trips it; -timeout catches hangs.
   "$BUILD/fuzz/fuzz_$t" "$CORPUS/$t" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -artifact_prefix="$HERE/crashes/$t/" >"$log" 2>&1
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$HERE/crashes/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -1
+  grep -E 'crash|leak|timeout|oom' "$log" | grep -E 'Test unit written|artifact' | head -5
   grep -E 'stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log"
   if [ $rc -ne 0 ]; then
     echo "fuzz_$t FAILED (exit $rc): see $log and fuzz/crashes/$t/"

@@ -63,6 +63,9 @@ double Tensor::double_at(int64_t i) const {
 
 std::vector<int64_t> Tensor::to_int_vector() const {
     std::vector<int64_t> v(static_cast<size_t>(numel()));
+    // An empty vector's data() may be null, and memcpy with null is undefined even for 0 bytes
+    // (UBSan, found by fuzz_ir: an IR Transpose with an empty order constant).
+    if (v.empty()) return v;
     if (dtype == DType::i64) {
         std::memcpy(v.data(), raw(), v.size() * 8);
         return v;
