@@ -31,6 +31,12 @@ for d in "$NODE"/test_*/; do
   fi
 done 2>/dev/null
 
+# The compiled file, once `frugal compile` exists (fuzz/fuzz_frugal_file.cpp).
+if "$FRUGAL" compile --help >/dev/null 2>&1; then
+  mkdir -p "$OUT/frugal_file"
+  "$FRUGAL" compile "$TMP/tiny.onnx" -o "$OUT/frugal_file/gpt2_tiny.frugal" >/dev/null || true
+fi
+
 # Einsum: byte 0 = operand count - 1, one rank byte per operand, then the equation.
 einsum_seed() { printf "$1" > "$OUT/einsum/$2"; }
 einsum_seed '\001\002\002ij,jk->ik' matmul

@@ -15,8 +15,8 @@ CORPUS=$BUILD/corpus
 [ -d "$CORPUS" ] || bash "$HERE/make_seeds.sh" "$FRUGAL" "$CORPUS" || exit 1
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(onnx ir einsum npy tokenizer_files tokenizer_json)
-# Only when the .frugal loader exists (see fuzz/CMakeLists.txt).
-[ $# -gt 0 ] || [ ! -x "$BUILD/fuzz/fuzz_frugal_file" ] || targets+=(frugal_file)
+# fuzz_frugal_file only does something once the .frugal loader is merged (and seeded).
+[ $# -gt 0 ] || [ ! -d "$CORPUS/frugal_file" ] || targets+=(frugal_file)
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
