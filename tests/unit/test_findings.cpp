@@ -3,13 +3,85 @@
 // check that the bug stays fixed. The fuzzers' inputs themselves are replayed from tests/regress/.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "frontend/npy/npy.h"
+#include "generate/generate.h"
+#include "ir/error.h"
 #include "ir/tensor.h"
+#include "models/keras_gpt2.h"
 
 using namespace frugal;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+// A version-2 .npy file whose header is `dict` padded as numpy pads it, then `data_bytes` zeros.
+std::string write_npy_v2(const std::string& name, const std::string& dict, size_t data_bytes) {
+    std::string header = dict;
+    header.append((64 - (12 + header.size() + 1) % 64) % 64, ' ');
+    header += '\n';
+    uint32_t n = uint32_t(header.size());
+    std::string bytes = std::string("\x93NUMPY\x02\x00", 8);
+    for (int i = 0; i < 4; ++i) bytes += char((n >> (8 * i)) & 0xff);
+    bytes += header;
+    bytes.append(data_bytes, '\0');
+    std::string path = (std::filesystem::temp_directory_path() / ("frugal_findings_" + std::to_string(getpid()) + "_" + name)).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+}  // namespace
 
 // fuzz_ir: an IR Transpose whose order is an empty Const; to_int_vector memcpy'd 0 bytes to the
 // empty vector's null data() (undefined behaviour).
 TEST(SanitizerFindings, EmptyTensorToIntVector) {
     EXPECT_TRUE(Tensor::empty(DType::i64, {0}).to_int_vector().empty());
     EXPECT_TRUE(Tensor::empty(DType::i32, {2, 0}).to_int_vector().empty());
+}
+
+// A .npy header of 900 KB (numpy allows long headers; read_npy up to 1 MiB): std::regex matched it
+// with one stack frame per character and the process died of a stack overflow (SIGSEGV).
+TEST(SanitizerFindings, LongNpyHeaderIsParsedWithoutRecursion) {
+    std::string path = write_npy_v2("long.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::string(900000, ' ') + "2,), }", 8);
+    Tensor t = read_npy(path);
+    std::filesystem::remove(path);
+    EXPECT_EQ(t.shape, (Shape{2}));
+    // The hand parser keeps the format's variants and refuses what is not a shape.
+    path = write_npy_v2("py2.npy", "{\"descr\": \"<i8\", \"fortran_order\": False, \"shape\": (3L, 1L)}", 24);
+    EXPECT_EQ(read_npy(path).shape, (Shape{3, 1}));
+    std::filesystem::remove(path);
+    path = write_npy_v2("bad.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 8);
+    std::string e = error_of([&] { read_npy(path); });
+    std::filesystem::remove(path);
+    EXPECT_NE(e.find("shape (2, x) is not a tuple of sizes"), std::string::npos) << e;
+    path = write_npy_v2("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8);
+    e = error_of([&] { read_npy(path); });
+    std::filesystem::remove(path);
+    EXPECT_NE(e.find("Fortran-order"), std::string::npos) << e;
+}
+
+// The model's "frugal.config" metadata: max_positions followed by a long run of digits overflowed
+// the stack in std::regex, and one past int64 escaped as std::out_of_range from std::stoll.
+TEST(SanitizerFindings, MaxPositionsMetadataParsedByHand) {
+    Model m = make_keras_gpt2(gpt2_config("tiny"), 1, false);
+    m.metadata["frugal.config"] = "n_layer=2 max_positions=77 n_head=2";
+    EXPECT_EQ(generate::describe_decoder(m).max_positions, 77);
+    m.metadata["frugal.config"] = "max_positions=" + std::string(500000, '0') + "5";
+    EXPECT_EQ(generate::describe_decoder(m).max_positions, 5);
+    m.metadata["frugal.config"] = "max_positions=99999999999999999999";
+    std::string e = error_of([&] { generate::describe_decoder(m); });
+    EXPECT_NE(e.find("max_positions is too large"), std::string::npos) << e;
 }
