@@ -10,10 +10,12 @@
 #include <functional>
 
 #include "frontend/npy/npy.h"
+#include "frontend/ovir/read_ir.h"
 #include "generate/generate.h"
 #include "ir/error.h"
 #include "ir/tensor.h"
 #include "models/keras_gpt2.h"
+#include "ovir_ir_text.h"
 
 using namespace frugal;
 
@@ -84,4 +86,35 @@ TEST(SanitizerFindings, MaxPositionsMetadataParsedByHand) {
     m.metadata["frugal.config"] = "max_positions=99999999999999999999";
     std::string e = error_of([&] { generate::describe_decoder(m); });
     EXPECT_NE(e.find("max_positions is too large"), std::string::npos) << e;
+}
+
+// make test-asan: OpenVINO IR Consts at odd offsets of the .bin (after an odd number of i8/u8
+// values) became float/int views at unaligned addresses, and reading them is undefined behaviour
+// (UBSan in OvIrRead.*). A misaligned weight is now copied to aligned memory; aligned ones stay
+// views into the mapped file.
+TEST(SanitizerFindings, MisalignedIrConstIsCopiedAligned) {
+    TempDir dir;
+    IrText ir;
+    float values[2] = {1.5f, -2.0f};
+    ir.bin.assign(1, '\x7f');  // one byte first, so the floats start at offset 1
+    ir.bin.append(reinterpret_cast<const char*>(values), sizeof values);
+    ir.bin.append(3, '\0');
+    ir.bin.append(reinterpret_cast<const char*>(values), sizeof values);  // offset 12: aligned
+    Src odd = ir.constant_at("odd", "f32", {2}, 1, 8);
+    Src even = ir.constant_at("even", "f32", {2}, 12, 8);
+    ir.result(odd);
+    ir.result(even);
+    Model m = read_ir(ir.save(dir));
+    int seen = 0;
+    for (const Value& v : m.graph.values) {
+        if (!v.is_constant()) continue;
+        const Tensor& t = *v.constant;
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw()) % alignof(float), 0u) << v.name;
+        EXPECT_EQ(t.data<float>()[0], 1.5f);
+        EXPECT_EQ(t.data<float>()[1], -2.0f);
+        // The aligned one still shares the mapped file; the odd one is an owned copy.
+        EXPECT_EQ(t.buffer->root()->kind(), v.name == "odd" ? Buffer::Kind::owned : Buffer::Kind::mapped) << v.name;
+        ++seen;
+    }
+    EXPECT_EQ(seen, 2);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "ir/error.h"
+#include "ir/file_tensor.h"
 #include "ir/limits.h"
 
 namespace frugal::onnx_io {
@@ -128,7 +129,7 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData* external) {
         if (length && *length != bytes)
             fail("tensor '" + name + "': external data length " + std::to_string(*length) + " does not match " +
                  dtype_name(t) + shape_to_string(shape) + " (" + std::to_string(bytes) + " bytes)");
-        return Tensor::over(t, shape, external->view(location, offset, bytes, name));
+        return tensor_over_file_bytes(t, shape, external->view(location, offset, bytes, name));
     }
 
     if (proto.has_raw_data()) {

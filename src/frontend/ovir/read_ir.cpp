@@ -10,6 +10,7 @@
 #include "frontend/ovir/ir_format.h"
 #include "frontend/ovir/ir_import.h"
 #include "ir/error.h"
+#include "ir/file_tensor.h"
 #include "ir/limits.h"
 #include "ir/verifier.h"
 
@@ -362,8 +363,8 @@ private:
         if (uint64_t(offset) > bin_->size() || uint64_t(size) > bin_->size() - uint64_t(offset))
             fail(l.context() + ": offset " + std::to_string(offset) + " + size " + std::to_string(size) +
                  " is past the end of the weights file (" + std::to_string(bin_->size()) + " bytes)");
-        // A view, not a copy: the weight stays in the mapped file.
-        Tensor tensor = Tensor::over(*t, shape, Buffer::view(bin_, size_t(offset), size_t(size)));
+        // A view, not a copy: the weight stays in the mapped file (unless it is misaligned there).
+        Tensor tensor = tensor_over_file_bytes(*t, shape, Buffer::view(bin_, size_t(offset), size_t(size)));
         return model_.graph.add_constant(value_name(l), std::move(tensor));
     }
 
