@@ -12,6 +12,7 @@
 #include "frontend/npy/npy.h"
 #include "frontend/ovir/read_ir.h"
 #include "generate/generate.h"
+#include "generate/tokenizer.h"
 #include "ir/error.h"
 #include "ir/tensor.h"
 #include "models/keras_gpt2.h"
@@ -117,4 +118,18 @@ TEST(SanitizerFindings, MisalignedIrConstIsCopiedAligned) {
         ++seen;
     }
     EXPECT_EQ(seen, 2);
+}
+
+// fuzz_tokenizer_json / fuzz_tokenizer_files: a number too large for a double ("1e400") made
+// nlohmann::json throw json::out_of_range, which parse_json did not catch, so it escaped as a
+// non-frugal exception (std::terminate in the fuzz target) instead of an error naming the file.
+TEST(SanitizerFindings, JsonNumberOverflowIsAFileError) {
+    TempDir dir;
+    write_text(dir.file("tokenizer.json"), "{\"model\": {\"vocab\": {\"a\": 1e400}}}");
+    std::string e = error_of([&] { generate::Tokenizer::from_tokenizer_json(dir.file("tokenizer.json")); });
+    EXPECT_NE(e.find("tokenizer.json: invalid JSON: number overflow parsing '1e400'"), std::string::npos) << e;
+    write_text(dir.file("vocab.json"), "[13e333]");
+    write_text(dir.file("merges.txt"), "");
+    e = error_of([&] { generate::Tokenizer::from_files(dir.file("vocab.json"), dir.file("merges.txt")); });
+    EXPECT_NE(e.find("vocab.json: invalid JSON: number overflow"), std::string::npos) << e;
 }
