@@ -1,8 +1,9 @@
 #include "generate/generate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
-#include <regex>
+#include <string_view>
 
 #include "ir/error.h"
 #include "runtime/session.h"
@@ -58,10 +59,25 @@ DecoderInterface describe_decoder(const Model& m) {
         const Value& v = m.graph.values[size_t(id)];
         if (v.name == d.logits_output && v.shape.rank_known && !v.shape.dims.empty()) d.vocab = v.shape.dims.back();
     }
+    // "max_positions=N" in the model's metadata, read by hand: std::regex recursed once per digit
+    // (a long run overflowed the stack) and std::stoll threw std::out_of_range past int64.
     auto it = m.metadata.find("frugal.config");
-    std::smatch match;
-    if (it != m.metadata.end() && std::regex_search(it->second, match, std::regex(R"(max_positions=(\d+))")))
-        d.max_positions = std::stoll(match[1].str());
+    static constexpr std::string_view kKey = "max_positions=";
+    if (it != m.metadata.end()) {
+        const std::string& config = it->second;
+        for (size_t p = config.find(kKey); p != std::string::npos; p = config.find(kKey, p + 1)) {
+            size_t begin = p + kKey.size(), end = begin;
+            int64_t n = 0;
+            while (end < config.size() && std::isdigit(static_cast<unsigned char>(config[end]))) {
+                if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, config[end] - '0', &n))
+                    fail(m.path + ": metadata frugal.config: max_positions is too large");
+                ++end;
+            }
+            if (end == begin) continue;
+            d.max_positions = n;
+            break;
+        }
+    }
     return d;
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "ir/error.h"
+#include "ir/limits.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL, which is harmless here
@@ -21,6 +22,8 @@ namespace frugal {
 std::atomic<size_t> Buffer::live_owned_{0};
 
 std::shared_ptr<Buffer> Buffer::allocate(size_t bytes) {
+    // Checked before mmap: with overcommit a huge mapping may succeed and fail only when touched.
+    if (bytes > allocation_limit()) fail("cannot allocate " + std::to_string(bytes) + " bytes: " + allocation_limit_description());
     std::shared_ptr<Buffer> b(new Buffer());
     b->kind_ = Kind::owned;
     b->size_ = bytes;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ir/error.h"
+#include "ir/limits.h"
 
 namespace frugal {
 
@@ -13,7 +14,11 @@ Tensor Tensor::empty(DType t, const Shape& s) {
     int64_t n = shape_numel(s);
     size_t es = dtype_size(t);
     if (n > 0 && size_t(n) > SIZE_MAX / es) fail("tensor of shape " + shape_to_string(s) + " is too large");
-    r.buffer = Buffer::allocate(size_t(n) * es);
+    size_t bytes = size_t(n) * es;
+    if (bytes > allocation_limit())
+        fail("tensor of " + std::string(dtype_name(t)) + shape_to_string(s) + " needs " + std::to_string(bytes) +
+             " bytes, " + allocation_limit_description());
+    r.buffer = Buffer::allocate(bytes);
     return r;
 }
 
@@ -58,6 +63,9 @@ double Tensor::double_at(int64_t i) const {
 
 std::vector<int64_t> Tensor::to_int_vector() const {
     std::vector<int64_t> v(static_cast<size_t>(numel()));
+    // An empty vector's data() may be null, and memcpy with null is undefined even for 0 bytes
+    // (UBSan, found by fuzz_ir: an IR Transpose with an empty order constant).
+    if (v.empty()) return v;
     if (dtype == DType::i64) {
         std::memcpy(v.data(), raw(), v.size() * 8);
         return v;

@@ -36,4 +36,23 @@ expect_error einsum_rank "einsum_rank_mismatch.onnx: node 'ein' \(Einsum\): .*te
 expect_error einsum_ellipses "einsum_two_ellipses.onnx: node 'ein' \(Einsum\): .*two ellipses" "$FRUGAL" dump "$DIR/einsum_two_ellipses.onnx"
 expect_error einsum_character "einsum_bad_character.onnx: node 'ein' \(Einsum\): .*unexpected character '1'" "$FRUGAL" dump "$DIR/einsum_bad_character.onnx"
 
+# Resource limits: refused while reading, before anything is allocated (tests/python/make_bad_models.py).
+MEM="more than the [0-9]+ bytes of memory this machine has"
+expect_error huge_intermediate "huge_intermediate.onnx: node 'big' \(ConstantOfShape\): .*float32\[100000,100000,1000\] needs 40000000000000 bytes, $MEM" "$FRUGAL" dump "$DIR/huge_intermediate.onnx"
+expect_error huge_input "huge_input.onnx: value 'x': float32\[1000000,1000000,1000\] needs 4000000000000000 bytes, $MEM" "$FRUGAL" dump "$DIR/huge_input.onnx"
+expect_error overflow_initializer "overflow_initializer.onnx: initializer tensor 'w' of shape \[1099511627776,1099511627776\]: .*overflows 64 bits" "$FRUGAL" dump "$DIR/overflow_initializer.onnx"
+expect_error huge_typed_initializer "huge_typed_initializer.onnx: initializer tensor 'w' has 0 values, but \[4,1000000000000\] needs 4000000000000" "$FRUGAL" dump "$DIR/huge_typed_initializer.onnx"
+expect_error wrapping_offset_external "initializer tensor 'w': external data \[18446744073709551608, \+48\) is past the end of 'weights.bin'" "$FRUGAL" dump "$DIR/ext/wrapping_offset_external.onnx"
+expect_error deep_nesting "deep_nesting.onnx: not a valid ONNX model \(.*nested more than 100 deep\)" "$FRUGAL" dump "$DIR/deep_nesting.onnx"
+expect_error npy_huge_shape "huge_shape.npy: .npy float32 array: float32\[100000,100000,1000\] needs 40000000000000 bytes, $MEM" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/huge_shape.npy" -o "$DIR/out"
+expect_error npy_overflow_dim "overflow_shape.npy: .npy shape dimension 99999999999999999999999 is too large" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/overflow_shape.npy" -o "$DIR/out"
+expect_error npy_wrapping_shape "wrapping_shape.npy: .npy float32 array: shape \[4294967296,4294967296\] has more elements than fit in 64 bits" "$FRUGAL" run "$DIR/good.onnx" --input x="$DIR/wrapping_shape.npy" -o "$DIR/out"
+# OpenVINO IR: a .bin beside the .xml that is a symbolic link out of the folder is refused like ONNX external data.
+mkdir -p "$DIR/ir" "$DIR/ir_link"
+expect_ok ir_convert "$FRUGAL" convert "$DIR/good.onnx" -o "$DIR/ir/good.xml"
+cp "$DIR/ir/good.xml" "$DIR/ir_link/good.xml"
+ln -s ../ir/good.bin "$DIR/ir_link/good.bin"
+expect_ok ir_good "$FRUGAL" dump "$DIR/ir/good.xml"
+expect_error ir_symlink_bin "ir_link/good.xml: .*the weights file .*good.bin resolves to '.*/ir/good.bin', outside the model's folder" "$FRUGAL" dump "$DIR/ir_link/good.xml"
+
 finish

@@ -95,14 +95,16 @@ TEST(OvIrRead, ParameterConstAddResult) {
     EXPECT_EQ(g.values[size_t(g.outputs[0])].shape.dims, (std::vector<int64_t>{2, 3}));
     EXPECT_EQ(m.default_opset(), 21);
 
-    // Zero copy: both constants are views into the one mapping of the .bin.
+    // Zero copy where the file allows it: the u8 constant is a view into the mapping of the .bin.
+    // The f32 bias sits at offset 3, misaligned for floats; reading it in place is undefined
+    // behaviour (UBSan in make test-asan), so it alone is an aligned owned copy.
     const Tensor& bt = *bias.constant;
     const Tensor& pt = *g.values[size_t(g.nodes[1].inputs[0])].constant;
-    EXPECT_EQ(bt.buffer->root()->kind(), Buffer::Kind::mapped);
-    EXPECT_EQ(bt.buffer->root(), pt.buffer->root());
-    EXPECT_EQ(bt.raw(), bt.buffer->root()->data() + 3);
+    EXPECT_EQ(pt.buffer->root()->kind(), Buffer::Kind::mapped);
     EXPECT_EQ(pt.raw(), pt.buffer->root()->data());
-    EXPECT_FALSE(bt.buffer->writable());
+    EXPECT_FALSE(pt.buffer->writable());
+    EXPECT_EQ(bt.buffer->root()->kind(), Buffer::Kind::owned);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(bt.raw()) % alignof(float), 0u);
 }
 
 TEST(OvIrRead, OpenVinoStyleFileWithRtInfoAndEscapedNames) {

@@ -1,10 +1,13 @@
 #include "frontend/npy/npy.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <regex>
 
 #include "ir/error.h"
+#include "ir/limits.h"
 
 namespace frugal {
 
@@ -40,6 +43,67 @@ static DType dtype_from_descr(const std::string& d, const std::string& path) {
     fail(path + ": .npy element type '" + d + "' is not supported (big-endian, strings and objects are not)");
 }
 
+// The header is a Python dict literal, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".
+// It is read by hand: std::regex matches recursively, one stack frame per character, and a
+// long header (up to 1 MiB is allowed) overflowed the stack (found by a hand-made hostile file).
+static size_t header_value(const std::string& h, const std::string& key, const std::string& path) {
+    size_t p = std::string::npos;
+    for (const char* q : {"'", "\""})
+        if (p == std::string::npos && (p = h.find(q + key + q)) != std::string::npos) p += key.size() + 2;
+    if (p == std::string::npos) return p;
+    while (p < h.size() && h[p] == ' ') ++p;
+    if (p >= h.size() || h[p] != ':') fail(path + ": .npy header: no ':' after '" + key + "'");
+    ++p;
+    while (p < h.size() && h[p] == ' ') ++p;
+    return p;
+}
+
+static std::string header_string(const std::string& h, const std::string& key, const std::string& path) {
+    size_t p = header_value(h, key, path);
+    if (p == std::string::npos) fail(path + ": .npy header has no " + key);
+    if (p >= h.size() || (h[p] != '\'' && h[p] != '"')) fail(path + ": .npy header: " + key + " is not a string");
+    size_t end = h.find(h[p], p + 1);
+    if (end == std::string::npos) fail(path + ": .npy header: " + key + " string is not closed");
+    return h.substr(p + 1, end - p - 1);
+}
+
+// A bare word value (True, False); empty when the key is missing.
+static std::string header_word(const std::string& h, const std::string& key, const std::string& path) {
+    size_t p = header_value(h, key, path);
+    if (p == std::string::npos) return "";
+    size_t end = p;
+    while (end < h.size() && std::isalpha(static_cast<unsigned char>(h[end]))) ++end;
+    return h.substr(p, end - p);
+}
+
+static Shape header_shape(const std::string& h, const std::string& path) {
+    size_t p = header_value(h, "shape", path);
+    if (p == std::string::npos) fail(path + ": .npy header has no shape");
+    if (p >= h.size() || h[p] != '(') fail(path + ": .npy header: shape is not a tuple");
+    size_t end = h.find(')', p);
+    if (end == std::string::npos) fail(path + ": .npy header: shape tuple is not closed");
+    Shape shape;
+    std::string dims = h.substr(p + 1, end - p - 1);
+    size_t i = 0;
+    while (i < dims.size()) {
+        if (dims[i] == ' ' || dims[i] == ',') {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < dims.size() && std::isdigit(static_cast<unsigned char>(dims[j]))) ++j;
+        if (j == i) fail(path + ": .npy header: shape " + h.substr(p, end - p + 1).substr(0, 64) + " is not a tuple of sizes");
+        std::string digits = dims.substr(i, j - i);
+        if (j < dims.size() && dims[j] == 'L') ++j;  // Python 2 longs: "(3L, 4L)"
+        errno = 0;
+        long long d = std::strtoll(digits.c_str(), nullptr, 10);
+        if (errno == ERANGE) fail(path + ": .npy shape dimension " + digits.substr(0, 40) + " is too large");
+        shape.push_back(d);
+        i = j;
+    }
+    return shape;
+}
+
 Tensor read_npy(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) fail(path + ": cannot open");
@@ -62,20 +126,19 @@ Tensor read_npy(const std::string& path) {
     std::string header(header_len, '\0');
     if (!f.read(header.data(), header_len)) fail(path + ": truncated .npy header");
 
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']*)')")))
-        fail(path + ": .npy header has no descr");
-    DType t = dtype_from_descr(m[1].str(), path);
-    if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*(True|False))")) && m[1].str() == "True")
-        fail(path + ": Fortran-order .npy files are not supported");
-    if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
-        fail(path + ": .npy header has no shape");
-    Shape shape;
-    std::string dims = m[1].str();
-    std::regex num(R"(\d+)");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-        shape.push_back(std::stoll(it->str()));
+    DType t = dtype_from_descr(header_string(header, "descr", path), path);
+    if (header_word(header, "fortran_order", path) == "True") fail(path + ": Fortran-order .npy files are not supported");
+    Shape shape = header_shape(header, path);
 
+    // The data must be in the file before we allocate for it: a few header bytes may claim any shape.
+    size_t bytes = checked_tensor_bytes(t, shape, path + ": .npy " + std::string(dtype_name(t)) + " array");
+    std::streampos data_start = f.tellg();
+    f.seekg(0, std::ios::end);
+    std::streamoff available = f.tellg() - data_start;
+    f.seekg(data_start);
+    if (!f || available < 0 || uint64_t(available) < bytes)
+        fail(path + ": .npy data is shorter than " + dtype_name(t) + shape_to_string(shape) + " needs (" +
+             std::to_string(bytes) + " bytes)");
     Tensor out = Tensor::empty(t, shape);
     if (out.nbytes() && !f.read(reinterpret_cast<char*>(out.mutable_raw()), std::streamsize(out.nbytes())))
         fail(path + ": .npy data is shorter than " + dtype_name(t) + shape_to_string(shape) + " needs");

@@ -10,9 +10,11 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <unordered_map>
 
 #include "frontend/onnx/tensor_proto.h"
+#include "ir/limits.h"
 #include "ir/onnx_dtype.h"
 #include "ir/verifier.h"
 #include "ops/op_table.h"
@@ -20,6 +22,19 @@
 namespace frugal {
 
 namespace {
+
+// The protobuf parser's own nesting limit (100 levels of messages) bounds how deep a hostile
+// file can nest; frugal reads no subgraph attributes, so its own recursion is one graph deep.
+onnx::ModelProto parse_bytes(std::string_view bytes, const std::string& name) {
+    if (bytes.size() > size_t(INT_MAX)) fail(name + ": an in-memory ONNX model must be under 2 GiB");
+    onnx::ModelProto proto;
+    google::protobuf::io::CodedInputStream coded(reinterpret_cast<const uint8_t*>(bytes.data()), int(bytes.size()));
+    coded.SetTotalBytesLimit(INT_MAX);
+    bool ok = proto.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
+    if (!ok) fail(name + ": not a valid ONNX model (the protobuf message is corrupt, truncated or nested more than 100 deep)");
+    if (!proto.has_graph()) fail(name + ": not a valid ONNX model (it has no graph; the file may be truncated)");
+    return proto;
+}
 
 onnx::ModelProto parse_file(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -34,7 +49,7 @@ onnx::ModelProto parse_file(const std::string& path) {
         ok = proto.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
     }
     ::close(fd);
-    if (!ok) fail(path + ": not a valid ONNX model (the protobuf message is corrupt or truncated)");
+    if (!ok) fail(path + ": not a valid ONNX model (the protobuf message is corrupt, truncated or nested more than 100 deep)");
     if (!proto.has_graph()) fail(path + ": not a valid ONNX model (it has no graph; the file may be truncated)");
     return proto;
 }
@@ -89,9 +104,14 @@ Tensor constant_node_value(onnx::NodeProto& n, const std::string& where) {
 class Reader {
 public:
     explicit Reader(const std::string& path) : path_(path), external_(std::filesystem::path(path).parent_path().string()) {}
+    // A model held in memory has no folder, so it may not refer to external data.
+    Reader(const std::string& name, std::nullptr_t) : path_(name), external_(""), allow_external_(false) {}
 
-    Model read() {
-        onnx::ModelProto proto = parse_file(path_);
+    Model read() { return read(parse_file(path_)); }
+    Model read(std::string_view bytes) { return read(parse_bytes(bytes, path_)); }
+
+private:
+    Model read(onnx::ModelProto proto) {
         Model m;
         m.path = path_;
         m.ir_version = proto.ir_version();
@@ -103,7 +123,6 @@ public:
         return m;
     }
 
-private:
     ValueId value_for(Graph& g, const std::string& name) {
         auto it = ids_.find(name);
         if (it != ids_.end()) return it->second;
@@ -122,7 +141,7 @@ private:
             if (ids_.count(name)) fail(path_ + ": initializer '" + name + "' is defined twice");
             Tensor t;
             try {
-                t = onnx_io::tensor_from_proto(init, &external_);
+                t = onnx_io::tensor_from_proto(init, allow_external_ ? &external_ : nullptr);
             } catch (const UnsupportedError& e) {
                 throw UnsupportedError(path_ + ": " + e.what(), e.feature);
             } catch (const Error& e) {
@@ -159,6 +178,7 @@ private:
             g.topological_sort();
             verify_graph(g);
             infer_graph(g);
+            check_value_sizes(g);
         } catch (const UnsupportedError&) {
             throw;
         } catch (const Error& e) {
@@ -234,6 +254,7 @@ private:
 
     std::string path_;
     onnx_io::ExternalData external_;
+    bool allow_external_ = true;
     std::unordered_map<std::string, ValueId> ids_;
     std::vector<onnx::ValueInfoProto> declared_outputs_;
 };
@@ -241,5 +262,7 @@ private:
 }  // namespace
 
 Model read_onnx(const std::string& path) { return Reader(path).read(); }
+
+Model read_onnx_bytes(std::string_view bytes, const std::string& name) { return Reader(name, nullptr).read(bytes); }
 
 }  // namespace frugal

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "ir/error.h"
+#include "ir/file_tensor.h"
+#include "ir/limits.h"
 #include "ir/onnx_dtype.h"
 
 namespace frugal::onnx_io {
@@ -59,10 +61,12 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData* external) {
     Shape shape(proto.dims().begin(), proto.dims().end());
     for (int64_t d : shape)
         if (d < 0) fail("tensor '" + name + "' has a negative dimension in " + shape_to_string(shape));
-    int64_t n = shape_numel(shape);
-    size_t es = dtype_size(t);
-    if (n > 0 && size_t(n) > SIZE_MAX / es) fail("tensor '" + name + "' is too large");
-    size_t bytes = size_t(n) * es;
+    // Element count and bytes with overflow checks (not yet the memory limit: raw and external
+    // data are bounded by the file, which may be mapped beyond RAM).
+    std::string what = "tensor '" + name + "' of shape " + shape_to_string(shape);
+    int64_t n = 1;
+    for (int64_t d : shape) n = checked_mul(n, d, what);
+    size_t bytes = size_t(checked_mul(n, int64_t(dtype_size(t)), what));
 
     if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
         if (!external) fail("tensor '" + name + "' refers to external data where none is allowed");
@@ -81,7 +85,7 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData* external) {
         if (length && *length != bytes)
             fail("tensor '" + name + "': external data length " + std::to_string(*length) + " does not match " +
                  dtype_name(t) + shape_to_string(shape) + " (" + std::to_string(bytes) + " bytes)");
-        return Tensor::over(t, shape, external->view(location, offset, bytes, name));
+        return tensor_over_file_bytes(t, shape, external->view(location, offset, bytes, name));
     }
 
     if (proto.has_raw_data()) {
@@ -94,27 +98,35 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData* external) {
     }
 
     // Typed fields: the values must be converted, so this is the one place bytes are written anew.
-    Tensor out = Tensor::empty(t, shape);
-    auto check = [&](int have) {
-        if (int64_t(have) != n)
-            fail("tensor '" + name + "' has " + std::to_string(have) + " values, but " + shape_to_string(shape) +
-                 " needs " + std::to_string(n));
-    };
+    // The value count is checked before allocating: a few bytes of dims must not make us
+    // allocate gigabytes only to find the values missing.
+    int have = 0;
     switch (t) {
-        case DType::f32: check(proto.float_data_size()); copy_converted(proto.float_data(), out.mutable_data<float>(), n); proto.clear_float_data(); break;
-        case DType::f64: check(proto.double_data_size()); copy_converted(proto.double_data(), out.mutable_data<double>(), n); proto.clear_double_data(); break;
-        case DType::i64: check(proto.int64_data_size()); copy_converted(proto.int64_data(), out.mutable_data<int64_t>(), n); proto.clear_int64_data(); break;
-        case DType::u32: check(proto.uint64_data_size()); copy_converted(proto.uint64_data(), out.mutable_data<uint32_t>(), n); break;
-        case DType::u64: check(proto.uint64_data_size()); copy_converted(proto.uint64_data(), out.mutable_data<uint64_t>(), n); break;
-        case DType::i32: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<int32_t>(), n); break;
-        case DType::i16: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<int16_t>(), n); break;
-        case DType::u16: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<uint16_t>(), n); break;
-        case DType::i8: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<int8_t>(), n); break;
-        case DType::u8: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<uint8_t>(), n); break;
-        case DType::boolean: check(proto.int32_data_size()); copy_converted(proto.int32_data(), out.mutable_data<bool>(), n); break;
+        case DType::f32: have = proto.float_data_size(); break;
+        case DType::f64: have = proto.double_data_size(); break;
+        case DType::i64: have = proto.int64_data_size(); break;
+        case DType::u32: case DType::u64: have = proto.uint64_data_size(); break;
+        default: have = proto.int32_data_size(); break;
+    }
+    if (int64_t(have) != n)
+        fail("tensor '" + name + "' has " + std::to_string(have) + " values, but " + shape_to_string(shape) +
+             " needs " + std::to_string(n));
+    checked_tensor_bytes(t, shape, "tensor '" + name + "'");
+    Tensor out = Tensor::empty(t, shape);
+    switch (t) {
+        case DType::f32: copy_converted(proto.float_data(), out.mutable_data<float>(), n); proto.clear_float_data(); break;
+        case DType::f64: copy_converted(proto.double_data(), out.mutable_data<double>(), n); proto.clear_double_data(); break;
+        case DType::i64: copy_converted(proto.int64_data(), out.mutable_data<int64_t>(), n); proto.clear_int64_data(); break;
+        case DType::u32: copy_converted(proto.uint64_data(), out.mutable_data<uint32_t>(), n); break;
+        case DType::u64: copy_converted(proto.uint64_data(), out.mutable_data<uint64_t>(), n); break;
+        case DType::i32: copy_converted(proto.int32_data(), out.mutable_data<int32_t>(), n); break;
+        case DType::i16: copy_converted(proto.int32_data(), out.mutable_data<int16_t>(), n); break;
+        case DType::u16: copy_converted(proto.int32_data(), out.mutable_data<uint16_t>(), n); break;
+        case DType::i8: copy_converted(proto.int32_data(), out.mutable_data<int8_t>(), n); break;
+        case DType::u8: copy_converted(proto.int32_data(), out.mutable_data<uint8_t>(), n); break;
+        case DType::boolean: copy_converted(proto.int32_data(), out.mutable_data<bool>(), n); break;
         case DType::f16: case DType::bf16: {
             // 16-bit floats travel as their bit patterns in int32_data.
-            check(proto.int32_data_size());
             uint16_t* d = reinterpret_cast<uint16_t*>(out.mutable_raw());
             for (int64_t i = 0; i < n; ++i) d[i] = uint16_t(proto.int32_data(int(i)));
             break;

@@ -2,12 +2,16 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <unordered_map>
 
 #include "frontend/ovir/ir_format.h"
 #include "frontend/ovir/ir_import.h"
 #include "ir/error.h"
+#include "ir/file_tensor.h"
+#include "ir/limits.h"
 #include "ir/verifier.h"
 
 namespace frugal {
@@ -235,9 +239,25 @@ private:
         l.opset = n;
     }
 
+    // The .bin found beside the .xml must really be in the model's folder: a symbolic link there
+    // pointing elsewhere (a downloaded folder with weights.bin -> ~/.ssh/id_rsa) is refused, as
+    // ONNX external data is. A .bin the user names explicitly is taken as given.
+    void check_bin_inside() const {
+        namespace fs = std::filesystem;
+        fs::path dir = fs::path(xml_path_).parent_path();
+        fs::path base = fs::weakly_canonical(dir.empty() ? fs::path(".") : dir);
+        std::error_code ec;
+        fs::path real = fs::canonical(bin_path_, ec);
+        if (ec) return;  // missing: map_file says so
+        auto [b, r] = std::mismatch(base.begin(), base.end(), real.begin(), real.end());
+        if (b != base.end())
+            fail("the weights file " + bin_path_ + " resolves to '" + real.string() + "', outside the model's folder");
+    }
+
     void map_bin(const IrLayer* needed_by) {
         if (bin_) return;
         try {
+            if (!bin_given_) check_bin_inside();
             bin_ = Buffer::map_file(bin_path_);
         } catch (const Error& e) {
             if (needed_by) fail(needed_by->context() + ": the weights file is needed: " + e.what());
@@ -333,9 +353,9 @@ private:
         Shape shape = ps.dims;
         int64_t offset = required_int(l.data, "offset", l.context());
         int64_t size = required_int(l.data, "size", l.context());
+        // Checked before multiplying: an overflowing int64 product is undefined behaviour (UBSan).
         int64_t numel = shape_numel(shape);
-        int64_t expected = numel * int64_t(dtype_size(*t));
-        if (numel > 0 && expected / numel != int64_t(dtype_size(*t))) fail(l.context() + ": shape is too large");
+        int64_t expected = checked_mul(numel, int64_t(dtype_size(*t)), l.context() + ": " + et + ps.to_string() + " in bytes");
         if (size != expected)
             fail(l.context() + ": size " + std::to_string(size) + " does not match " + et + ps.to_string() + " (" +
                  std::to_string(expected) + " bytes)");
@@ -343,8 +363,8 @@ private:
         if (uint64_t(offset) > bin_->size() || uint64_t(size) > bin_->size() - uint64_t(offset))
             fail(l.context() + ": offset " + std::to_string(offset) + " + size " + std::to_string(size) +
                  " is past the end of the weights file (" + std::to_string(bin_->size()) + " bytes)");
-        // A view, not a copy: the weight stays in the mapped file.
-        Tensor tensor = Tensor::over(*t, shape, Buffer::view(bin_, size_t(offset), size_t(size)));
+        // A view, not a copy: the weight stays in the mapped file (unless it is misaligned there).
+        Tensor tensor = tensor_over_file_bytes(*t, shape, Buffer::view(bin_, size_t(offset), size_t(size)));
         return model_.graph.add_constant(value_name(l), std::move(tensor));
     }
 
