@@ -24,6 +24,14 @@ inline Tensor random_tensor(const Shape& s, uint32_t seed, float scale = 1.0f) {
     return t;
 }
 
+// Token ids uniform in [0, vocab).
+inline Tensor random_ids(const Shape& s, int64_t vocab, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::vector<int64_t> v(size_t(shape_numel(s)));
+    for (auto& x : v) x = int64_t(rng() % uint32_t(vocab));
+    return Tensor::from_vector<int64_t>(s, v);
+}
+
 // Appends a node with one output whose type is inferred from its inputs.
 inline ValueId add_op(Graph& g, OpKind op, std::vector<ValueId> inputs, Attributes attrs = {}, const std::string& name = "",
                       int64_t opset = 17) {

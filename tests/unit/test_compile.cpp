@@ -20,13 +20,6 @@ using namespace frugal::test;
 
 namespace {
 
-Tensor random_ids(const Shape& s, int64_t vocab, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::vector<int64_t> v(size_t(shape_numel(s)));
-    for (auto& x : v) x = int64_t(rng() % uint32_t(vocab));
-    return Tensor::from_vector<int64_t>(s, v);
-}
-
 TEST(Compile, TinyGpt2MatchesTheReference) {
     Gpt2Config config = gpt2_config("tiny");
     Model reference = make_keras_gpt2(config, 7, false);

@@ -23,13 +23,6 @@ using namespace frugal::test;
 
 namespace {
 
-Tensor random_ids(const Shape& s, int64_t vocab, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::vector<int64_t> v(size_t(shape_numel(s)));
-    for (auto& x : v) x = int64_t(rng() % uint32_t(vocab));
-    return Tensor::from_vector<int64_t>(s, v);
-}
-
 const Node* find_op(const Graph& g, OpKind op) {
     for (const Node& n : g.nodes)
         if (!n.dead && n.op == op) return &n;

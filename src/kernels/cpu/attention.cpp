@@ -106,16 +106,6 @@ Scratch& scratch() {
 
 inline __mmask16 lanes(int64_t remaining) { return remaining <= 0 ? __mmask16(0) : vec::tail_mask(remaining); }
 
-// The sums of a, b, c, d in one vector (as in batched_matmul.cpp).
-inline __m128 reduce_add4(__m512 a, __m512 b, __m512 c, __m512 d) {
-    __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
-    __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
-    __m512 s = _mm512_add_ps(_mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(3, 2, 3, 2)));
-    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm512_castps512_ps128(s);
-}
-
 // s[j] = q . k_j for j in [0, n): K rows `ks` apart, read in place.
 void scores_dot(const float* q, const float* k, int64_t ks, int64_t n, int64_t D, float* s) {
     int64_t j = 0;
@@ -126,7 +116,7 @@ void scores_dot(const float* q, const float* k, int64_t ks, int64_t n, int64_t D
             __m512 qv = _mm512_maskz_loadu_ps(m, q + d);
             for (int u = 0; u < 4; ++u) acc[u] = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(m, k + (j + u) * ks + d), acc[u]);
         }
-        _mm_storeu_ps(s + j, reduce_add4(acc[0], acc[1], acc[2], acc[3]));
+        _mm_storeu_ps(s + j, vec::reduce_add4(acc[0], acc[1], acc[2], acc[3]));
     }
     for (; j < n; ++j) {
         __m512 acc = _mm512_setzero_ps();

@@ -29,16 +29,6 @@ constexpr int64_t kTileCols = 64;
 constexpr int64_t kParallelMinFlops = 1 << 20;  // multiply-adds (parallel_for.h)
 
 #ifdef __AVX512F__
-// The sums of a, b, c, d in one vector.
-inline __m128 reduce_add4(__m512 a, __m512 b, __m512 c, __m512 d) {
-    __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
-    __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
-    __m512 s = _mm512_add_ps(_mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(ab, cd, _MM_SHUFFLE(3, 2, 3, 2)));
-    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm512_add_ps(s, _mm512_shuffle_f32x4(s, s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm512_castps512_ps128(s);
-}
-
 // With one row of A the four column vectors alone would make four FMA chains, too few to hide
 // the FMA latency; one row gets two accumulator sets, for even and odd k.
 template <int R>
@@ -95,7 +85,7 @@ void dots_transposed(const float* a, int64_t lda, const float* b, int64_t ldb, f
     __m128 valpha = _mm_set1_ps(alpha);
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < C && j < ncols; j += 4) {
-            __m128 s = reduce_add4(acc[r][j], acc[r][j + 1], acc[r][j + 2], acc[r][j + 3]);
+            __m128 s = vec::reduce_add4(acc[r][j], acc[r][j + 1], acc[r][j + 2], acc[r][j + 3]);
             int64_t left = std::min<int64_t>(4, ncols - j);
             _mm_mask_storeu_ps(c + r * ldc + j, __mmask8((1u << left) - 1), _mm_mul_ps(s, valpha));
         }
