@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 
+#include "error_of.h"
 #include "frontend/npy/npy.h"
 #include "frontend/ovir/read_ir.h"
 #include "generate/generate.h"
@@ -20,16 +21,9 @@
 
 using namespace frugal;
 
-namespace {
+using frugal::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+namespace {
 
 // A version-2 .npy file whose header is `dict` padded as numpy pads it, then `data_bytes` zeros.
 std::string write_npy_v2(const std::string& name, const std::string& dict, size_t data_bytes) {

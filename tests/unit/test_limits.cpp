@@ -8,6 +8,7 @@
 #include <functional>
 #include <sstream>
 
+#include "error_of.h"
 #include "frontend/npy/npy.h"
 #include "frontend/onnx/read_onnx.h"
 #include "frontend/ovir/read_ir.h"
@@ -19,16 +20,9 @@
 
 using namespace frugal;
 
-namespace {
+using frugal::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+namespace {
 
 // Restores the default limit when a test that lowered it ends, even on failure.
 struct LimitGuard {

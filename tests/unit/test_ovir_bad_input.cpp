@@ -4,22 +4,16 @@
 
 #include <functional>
 
+#include "error_of.h"
 #include "frontend/ovir/read_ir.h"
 #include "ir/error.h"
 #include "ovir_ir_text.h"
 
 using namespace frugal;
 
-namespace {
+using frugal::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+namespace {
 
 IrText one_const_model(const std::string& et, const std::vector<int64_t>& dims, size_t offset, size_t size, size_t bin_size) {
     IrText ir;

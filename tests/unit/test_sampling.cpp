@@ -4,10 +4,13 @@
 #include <map>
 #include <random>
 
+#include "error_of.h"
 #include "generate/sampling.h"
 #include "ir/error.h"
 
 using namespace frugal::generate;
+
+using frugal::test::error_of;
 
 namespace {
 
@@ -35,16 +38,6 @@ double chi_square(Sampler& sampler, const std::vector<float>& logits, const std:
         chi2 += (counts[id] - e) * (counts[id] - e) / e;
     }
     return chi2;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const frugal::Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 std::vector<float> random_logits(std::mt19937_64& rng, size_t n) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "error_of.h"
 #include "generate/byte_level.h"
 #include "generate/pre_tokenize.h"
 #include "generate/tokenizer.h"
@@ -20,6 +21,8 @@ using namespace frugal::generate;
 namespace fs = std::filesystem;
 using Ids = std::vector<TokenId>;
 using nlohmann::json;
+
+using frugal::test::error_of;
 
 namespace {
 
@@ -87,16 +90,6 @@ std::vector<std::string> pieces(std::string_view text) {
 }
 
 // Runs `f` and returns the frugal::Error message it throws ("" if it does not throw).
-template <class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const frugal::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
 }  // namespace
 
 TEST(ByteLevel, TableIsGpt2s) {
