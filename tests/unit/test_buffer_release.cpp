@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ir/buffer.h"
+#include "sanitized.h"
 
 using namespace frugal;
 
@@ -54,10 +55,15 @@ TEST(BufferRelease, MappedFilePagesComeBackFromTheFile) {
     long before_map = rss_file_kb();
     b->prefetch_range(0, size);  // maps every page now
     long mapped = rss_file_kb();
-    EXPECT_GE(mapped - before_map, long(size / 1024) - 4);
+    if (!kSanitized) {
+        EXPECT_GE(mapped - before_map, long(size / 1024) - 4);
+    }
     BufferPtr window = Buffer::view(b, page, 16 * page);
     window->release_range(0, 8 * page);  // pages 1..8 of the file leave this process
-    EXPECT_GE(mapped - rss_file_kb(), long(8 * page / 1024) - 4);
+    // (A sanitizer maps files of its own meanwhile: the file figure is checked in the plain build.)
+    if (!kSanitized) {
+        EXPECT_GE(mapped - rss_file_kb(), long(8 * page / 1024) - 4);
+    }
     for (size_t i = 0; i < size; i += 97) ASSERT_EQ(b->data()[i], std::byte(i % 251)) << i;  // read back from the file
 }
 
