@@ -1,12 +1,24 @@
 """What every bench/lib/summarize_*.py does at its end: the JSON summary, the markdown table, and the
 table on standard output."""
 import json
+import os
 import sys
 
 
 def load(path):
     with open(path) as f:
         return json.load(f)
+
+
+def read_loads(raw):
+    """The 1-minute load averages the run scripts wrote to RAW/load.log (one per line, `... a b c`)."""
+    loads = []
+    with open(os.path.join(raw, "load.log")) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3:
+                loads.append(float(parts[-3]))
+    return loads
 
 
 def write_report(summary, markdown_text, md_path, json_path):

@@ -3,14 +3,13 @@
 
 usage: summarize_offline.py RAW_DIR OUT.md OUT.json
 """
-import json
 import os
 import re
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import load, run  # noqa: E402
+from report import load, read_loads, run  # noqa: E402
 from timefile import read_time  # noqa: E402
 
 RUN = re.compile(r"^convert-(?P<size>[a-z]+)-(?P<form>[a-z]+)-(?P<mode>[a-z]+)-(?P<rep>\d+)\.txt$")
@@ -78,12 +77,7 @@ def summarize(raw):
                            "delta_mib": statistics.median(c["delta_mib"] for c in col),
                            "peak_mib": statistics.median(c["peak_mib"] for c in col)})
         out.append({"size": size, "form": form, "mode": mode, "weights_mib": w, "repeats": len(runs), "stats": stats, "passes": passes})
-    loads = []
-    with open(os.path.join(raw, "load.log")) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3:
-                loads.append(float(parts[-3]))
+    loads = read_loads(raw)
     return {"machine": machine, "runs": out, "loadavg_1min": med(loads) if loads else None}
 
 

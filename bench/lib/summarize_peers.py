@@ -4,13 +4,12 @@
 usage: summarize_peers.py RAW_DIR OUT.md OUT.json
 Only the standard library: the python3 on PATH may have no numpy.
 """
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import load, run  # noqa: E402
+from report import load, read_loads, run  # noqa: E402
 from timefile import read_time  # noqa: E402
 
 
@@ -107,12 +106,7 @@ def summarize(raw):
             fs["one_token_s"] = collect(one)["one_token_s"]
             entry["waits"][wait] = {"frugal": fs, "ort": collect(ort)}
         result["models"].append(entry)
-    loads = []
-    with open(os.path.join(raw, "load.log")) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3:
-                loads.append(float(parts[-3]))
+    loads = read_loads(raw)
     result["loadavg_1min"] = {"min": min(loads), "max": max(loads), "median": statistics.median(loads)} if loads else None
     return result
 
