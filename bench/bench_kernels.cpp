@@ -106,6 +106,27 @@ void BM_ReadBandwidth(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * bytes);
 }
 
+// The first write to FRUGAL_BENCH_TOUCH_MB (default 1024) MiB of fresh memory, allocated as the
+// packed weights are (Buffer::allocate: mmap, transparent huge pages) and touched a page at a time
+// by the kernel threads: the part of a compile that is the operating system's, not ours. One
+// iteration, in its own process: memory freed and taken again at once is still the process's to
+// reuse cheaply, where a virtual machine's host may have taken back pages free for a while, and
+// handing them out again costs far more than zeroing them (bench/run_peers.sh runs this beside
+// each load + compile).
+void BM_FirstTouch(benchmark::State& state) {
+    const char* v = std::getenv("FRUGAL_BENCH_TOUCH_MB");
+    const int64_t bytes = (v ? std::atoll(v) : 1024) << 20, page = 4096;
+    for (auto _ : state) {
+        auto start = std::chrono::steady_clock::now();
+        BufferPtr b = Buffer::allocate(size_t(bytes));
+        std::byte* d = b->mutable_data();
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < bytes / page; ++i) d[i * page] = std::byte(1);
+        state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    state.SetBytesProcessed(state.iterations() * bytes);
+}
+
 // PackedMatmul over rotating weights. Args: M, K, N, hot (1 = one weight), gemv (M = 1 through
 // gemv_panels, else oneDNN).
 void BM_MatmulPacked(benchmark::State& state) {
@@ -427,6 +448,7 @@ void BM_PackWeight(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_ReadBandwidth)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FirstTouch)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PackedVsRead)->Args({1024, 4096})->Args({4096, 1024})->Args({768, 2304})->ArgNames({"K", "N"})->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MatmulPacked)->Apply(matmul_args)->Apply(gemv_off_args);
 BENCHMARK(BM_MatmulPlain)->Apply(plain_args);

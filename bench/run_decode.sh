@@ -29,7 +29,6 @@ CHECK_SIZES=${CHECK_SIZES:-base}
 PROMPT=${PROMPT:-17,4,999,250,3,77,12,600}
 PEERS=$BENCH_DIR/peers
 RAW=$RESULTS/$DATE-decode
-BENCH_KERNELS=${BENCH_KERNELS:-$(dirname "$FRUGAL")/bench/frugal_bench_kernels}
 mkdir -p "$RAW"
 
 apt_ensure python3

@@ -13,8 +13,12 @@
 #   passive  idle threads sleep at once: OMP_WAIT_POLICY=PASSIVE for frugal (its default), ORT with
 #            session.intra_op.allow_spinning 0 (on a machine busier than its cores, spinning
 #            threads take the core from the thread that has work)
-# Before those, frugal profile twice back to back: the second is the load + compile from the page
-# cache. Each process runs under /usr/bin/time -v for its whole-process peak and CPU time. Writes
+# Before those, frugal's load + compile three times: first as it comes; again from the page cache,
+# after a pause (so that the memory the first run freed is not handed out again at once: on a
+# virtual machine the host takes back pages free for about a second, and a process that takes
+# fresh pages then waits for the host); then the first write to W of fresh memory alone
+# (frugal_bench_kernels BM_FirstTouch, the cost of the packed copy's pages by themselves), and at
+# once frugal again, on the pages that probe has just freed. Each process runs under /usr/bin/time -v for its whole-process peak and CPU time. Writes
 # bench/results/DATE-peers.md, DATE-peers.json (medians) and the raw JSON and logs in DATE-peers/.
 #
 # Environment: THREADS (2), REPEATS (3), SIZES ("base medium"), WAITS ("spin passive"), SEQ (32),
@@ -33,6 +37,7 @@ mkdir -p "$RAW"
 apt_ensure time python3
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_ensure nodejs npm; fi
 ensure_frugal
+[ -x "$BENCH_KERNELS" ] || { echo "no $BENCH_KERNELS (make build builds it)" >&2; exit 1; }
 if [ ! -f "$PEERS/node_modules/onnxruntime-node/package.json" ]; then
     log "installing onnxruntime-node into bench/peers/node_modules"
     # --ignore-scripts: the package ships its CPU binary; its install script only fetches GPU extras.
@@ -62,7 +67,11 @@ for size in $SIZES; do
     echo "{\"size\": \"$size\", \"model\": \"$model\", \"weights_mib\": $w}" >"$RAW/model-$size.json"
     # The page-cache pair runs frugal as it comes (spin).
     run "frugal-$size-first" env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000 "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-first.json"
+    sleep 3
     run "frugal-$size-pagecache" env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000 "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-pagecache.json"
+    sleep 3
+    run "touch-$size" env FRUGAL_BENCH_TOUCH_MB="${w%.*}" "$BENCH_KERNELS" --benchmark_filter=BM_FirstTouch --benchmark_format=json
+    run "frugal-$size-reused" env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=300000 "$FRUGAL" profile "$model" --seq "$SEQ" --threads "$THREADS" --json "$RAW/frugal-$size-reused.json"
     for rep in $(seq 1 "$REPEATS"); do
         for wait in $WAITS; do
             # spin: libgomp's default spin count (frugal keeps it when GOMP_SPINCOUNT is set).

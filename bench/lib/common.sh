@@ -5,6 +5,7 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 FRUGAL=${FRUGAL:-$ROOT/build/frugal}
+BENCH_KERNELS=${BENCH_KERNELS:-$(dirname "$FRUGAL")/bench/frugal_bench_kernels}
 THREADS=${THREADS:-2}
 REPEATS=${REPEATS:-3}
 SIZES=${SIZES:-"base medium"}
