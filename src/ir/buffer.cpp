@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "ir/error.h"
 #include "ir/limits.h"
@@ -86,6 +87,12 @@ std::shared_ptr<Buffer> Buffer::map_file(const std::string& path) {
         b->via_mmap_ = true;
     }
     ::close(fd);
+    // Absolute, so that a later change of directory does not lose it (BufferReader reopens it).
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    b->path_ = ec ? path : absolute.string();
+    b->device_ = uint64_t(st.st_dev);
+    b->inode_ = uint64_t(st.st_ino);
     return b;
 }
 
@@ -174,5 +181,41 @@ void Buffer::prefetch_range(size_t offset, size_t length) const {
 }
 
 size_t Buffer::live_owned_bytes() { return live_owned_.load(); }
+
+BufferReader::BufferReader(const Buffer& buffer) : buffer_(buffer), root_(buffer.root()) {
+    if (root_->kind_ != Buffer::Kind::mapped || !root_->data_) return;
+    int fd = ::open(root_->path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || uint64_t(st.st_dev) != root_->device_ || uint64_t(st.st_ino) != root_->inode_ ||
+        size_t(st.st_size) < root_->size_) {
+        ::close(fd);
+        return;
+    }
+    fd_ = fd;
+    file_offset_ = size_t(buffer.data() - root_->data_);
+}
+
+BufferReader::~BufferReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void BufferReader::read(size_t offset, size_t length, std::byte* into) const {
+    if (offset > buffer_.size() || length > buffer_.size() - offset)
+        fail("BufferReader: [" + std::to_string(offset) + ", +" + std::to_string(length) + ") is outside a buffer of " +
+             std::to_string(buffer_.size()) + " bytes");
+    if (fd_ < 0) {
+        std::memcpy(into, buffer_.data() + offset, length);
+        return;
+    }
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = ::pread(fd_, into + done, length - done, off_t(file_offset_ + offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(root_->path_ + ": cannot read: " + std::strerror(errno));
+        if (n == 0) fail(root_->path_ + ": the file is shorter than when it was mapped");
+        done += size_t(n);
+    }
+}
 
 }  // namespace frugal

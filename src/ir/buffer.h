@@ -5,6 +5,7 @@
 // window of a memory-mapped file, or a view into another buffer that keeps it alive.
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -65,7 +66,37 @@ private:
     bool via_mmap_ = false;
     std::string string_storage_;               // Kind::moved_string
     std::shared_ptr<const Buffer> parent_;     // Kind::view
+    std::string path_;                         // Kind::mapped: the file, and which file it was
+    uint64_t device_ = 0, inode_ = 0;
     static std::atomic<size_t> live_owned_;
+    friend class BufferReader;
+};
+
+// Reads a buffer's bytes by copying them out, for a pass that reads each byte once (packing).
+// A mapped file's bytes (or a view's of one) are read from the file with pread: the first pass
+// over a mapping takes a fault per 4 KB page, which on a virtual machine is an exit to the host,
+// so it reads GPT-2 medium's 1.4 GB from the page cache at 2.6 GB/s where pread does 9.4 GB/s
+// (2 threads, this machine), and the file's pages never join this process's resident set. The
+// file is opened again by its path and used only if it is still the one mapped (same device and
+// inode); otherwise, and for every other kind of buffer, the bytes are copied from memory.
+class BufferReader {
+public:
+    explicit BufferReader(const Buffer& buffer);
+    ~BufferReader();
+    BufferReader(const BufferReader&) = delete;
+    BufferReader& operator=(const BufferReader&) = delete;
+
+    // Copies [offset, offset + length) of the buffer's bytes to `into`; safe from several threads
+    // at once. Throws with the file's path if the file cannot be read (it shrank, an I/O error).
+    void read(size_t offset, size_t length, std::byte* into) const;
+    // Whether read() reads the file rather than memory.
+    bool from_file() const { return fd_ >= 0; }
+
+private:
+    const Buffer& buffer_;
+    const Buffer* root_;
+    int fd_ = -1;
+    size_t file_offset_ = 0;  // of the buffer's first byte
 };
 
 using BufferPtr = std::shared_ptr<Buffer>;

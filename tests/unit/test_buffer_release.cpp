@@ -4,38 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "ir/buffer.h"
+#include "mapping_rss.h"
 
 using namespace frugal;
-
-namespace {
-
-// Resident kB of the one mapping that holds `address` (/proc/self/smaps "Rss:" of its range).
-// The process-wide RssFile would also count library code pages faulted in meanwhile (gtest's,
-// libstdc++'s, a sanitizer's), which made a whole-process figure flaky by a few pages.
-long mapping_rss_kb(const void* address) {
-    const auto a = reinterpret_cast<uintptr_t>(address);
-    std::ifstream f("/proc/self/smaps");
-    std::string line;
-    bool inside = false;
-    while (std::getline(f, line)) {
-        unsigned long lo = 0, hi = 0;
-        if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
-            inside = a >= lo && a < hi;
-            continue;
-        }
-        long kb = 0;
-        if (inside && std::sscanf(line.c_str(), "Rss: %ld kB", &kb) == 1) return kb;
-    }
-    return -1;
-}
-
-}  // namespace
 
 TEST(BufferRelease, OwnedMmapBufferDropsWholeInnerPagesOnly) {
     const size_t page = size_t(sysconf(_SC_PAGESIZE));

@@ -9,6 +9,7 @@
 #include "ir/error.h"
 #include "kernel_test_util.h"
 #include "kernels/cpu/matmul_packed.h"
+#include "mapping_rss.h"
 #include "profile/memory.h"
 #include "sanitized.h"
 
@@ -224,29 +225,40 @@ TEST(KernelsMatmulPacked, OwnPackingEqualsOneDnnReorder) {
     }
 }
 
-// A mapped weight of several packing blocks, whose pages pack() drops block by block as they are
-// consumed, still packs to oneDNN's bytes.
+// A mapped weight of several packing blocks, at an offset of its file that is not a page's,
+// packs to oneDNN's bytes: read from the file itself, without mapping its pages (BufferReader),
+// or, once the file is gone, through the mapping, whose pages pack() drops block by block.
 TEST(KernelsMatmulPacked, OwnPackingOfAMappedWeightMatchesOneDnn) {
-    for (bool transposed : {false, true}) {
-        const int64_t K = 1100, N = 1300;  // 5.7 MB: two blocks of the packing loop
-        Tensor original = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
-        std::string path = "/tmp/frugal_kernels_packmap_" + std::to_string(getpid()) + ".bin";
-        {
-            std::ofstream f(path, std::ios::binary);
-            f.write(reinterpret_cast<const char*>(original.raw()), std::streamsize(original.nbytes()));
+    for (bool file_kept : {true, false}) {
+        for (bool transposed : {false, true}) {
+            const int64_t K = 1100, N = 1300;  // 5.7 MB: two blocks of the packing loop
+            const size_t offset = 4 * 1001;
+            Tensor original = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
+            std::string path = "/tmp/frugal_kernels_packmap_" + std::to_string(getpid()) + ".bin";
+            {
+                std::ofstream f(path, std::ios::binary);
+                f << std::string(offset, '\x7f');
+                f.write(reinterpret_cast<const char*>(original.raw()), std::streamsize(original.nbytes()));
+            }
+            BufferPtr file = Buffer::map_file(path);
+            if (!file_kept) std::remove(path.c_str());
+            Tensor weight = Tensor::over(DType::f32, original.shape, Buffer::view(file, offset, original.nbytes()));
+            MatmulOptions o;
+            o.transposed_b = transposed;
+            PackedMatmul mm(weight, o);
+            mm.pack(weight);
+            EXPECT_FALSE(weight.buffer);
+            if (file_kept) {
+                EXPECT_EQ(mapping_rss_kb(file->data()), 0) << "the weight was read through its mapping";
+            }
+            std::remove(path.c_str());
+            std::string layout;
+            auto [own, onednn] = pack_both_ways(original, transposed, &layout);
+            const Buffer& b = *mm.packed_buffer();
+            ASSERT_EQ(b.size(), onednn.size());
+            EXPECT_TRUE(std::equal(b.data(), b.data() + b.size(), onednn.begin()))
+                << "transposed=" << transposed << " file_kept=" << file_kept;
         }
-        Tensor weight = Tensor::over(DType::f32, original.shape, Buffer::map_file(path));
-        std::remove(path.c_str());
-        MatmulOptions o;
-        o.transposed_b = transposed;
-        PackedMatmul mm(weight, o);
-        mm.pack(weight);
-        EXPECT_FALSE(weight.buffer);
-        std::string layout;
-        auto [own, onednn] = pack_both_ways(original, transposed, &layout);
-        const Buffer& b = *mm.packed_buffer();
-        ASSERT_EQ(b.size(), onednn.size());
-        EXPECT_TRUE(std::equal(b.data(), b.data() + b.size(), onednn.begin())) << "transposed=" << transposed;
     }
 }
 
@@ -256,7 +268,8 @@ TEST(KernelsMatmulPacked, OwnPackingOfAMappedWeightMatchesOneDnn) {
 // would peak at two. A row-major [K, N] weight writes a slice of every panel per block, and the
 // packed copy's transparent huge pages (2 MiB, kept because 4 KiB faults cost a third of compile
 // time) are all touched by the first block: its peak is two of it, which for GPT-2 medium is at
-// most 2 x 16 MiB.
+// most 2 x 16 MiB. The file is removed once mapped, so pack() reads through the mapping (with the
+// file there it reads the file and maps nothing: OwnPackingOfAMappedWeightMatchesOneDnn).
 TEST(KernelsMatmulPacked, PackingAMappedWeightReleasesItAsItGoes) {
     for (bool transposed : {true, false}) {
         const int64_t K = 1024, N = 16384;  // 64 MiB

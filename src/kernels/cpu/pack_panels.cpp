@@ -1,16 +1,22 @@
 #include "kernels/cpu/pack_panels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "kernels/cpu/gemv_panels.h"
 #include "kernels/cpu/parallel_for.h"
+#include "kernels/cpu/threads.h"
 
 #ifdef __AVX512F__
 // GCC 12's AVX-512 shuffle and unpack intrinsics start from _mm512_undefined_ps(), a
 // self-initialized variable that -Wuninitialized flags once they are inlined (a known false
-// positive); it must be off where the header's code is, so for this whole file.
+// positive, -Wmaybe-uninitialized when inlined elsewhere); they must be off where the header's
+// code is, so for this whole file.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #endif
 
@@ -23,18 +29,30 @@ namespace {
 constexpr size_t kBlockBytes = size_t(4) << 20;
 // Below this a weight is packed on the calling thread only (about 30 us of copying).
 constexpr int64_t kParallelElements = int64_t(1) << 16;
+// A reader's bytes are copied into a staging buffer about this big (at least one source row or
+// one panel's rows), so that the packing loop reads them back from the core's L2.
+constexpr size_t kStagingBytes = size_t(256) << 10;
 
-// Rows [k0, k1) of a row-major [K, N] B, each cut into its 64-wide panel pieces.
-void pack_rows(const float* src, int64_t N, int64_t k0, int64_t k1, int64_t panel_stride, float* dst, bool parallel) {
+// The calling thread's staging buffer, grown to at least `floats`. Kept for the thread's life
+// (the OpenMP pool's threads live as long as the process) and reused by every weight: a fresh
+// buffer per weight would take its pages from the OS every time.
+float* staging(size_t floats) {
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < floats) buffer.resize(floats);
+    return buffer.data();
+}
+
+// Rows [k0, k1) of a row-major [K, N] B, each cut into its 64-wide panel pieces; `rows` points
+// at row k0.
+void pack_rows(const float* rows, int64_t N, int64_t k0, int64_t k1, int64_t panel_stride, float* dst) {
     int64_t panels = (N + kPanelCols - 1) / kPanelCols;
-    parallel_for(k1 - k0, parallel, [&](int64_t i) {
-        int64_t k = k0 + i;
-        const float* row = src + k * N;
+    for (int64_t k = k0; k < k1; ++k) {
+        const float* row = rows + (k - k0) * N;
         float* out = dst + k * kPanelCols;
         int64_t p = 0;
         for (; p < N / kPanelCols; ++p) std::memcpy(out + p * panel_stride, row + p * kPanelCols, kPanelCols * sizeof(float));
         if (p < panels) std::memcpy(out + p * panel_stride, row + p * kPanelCols, size_t(N - p * kPanelCols) * sizeof(float));
-    });
+    }
 }
 
 #ifdef __AVX512F__
@@ -72,9 +90,8 @@ inline void transpose16x16(const float* in, int64_t in_stride, float* out, int64
 #endif
 
 // Panel p of B = src^T, src row-major [N, K]: dst panel row k, column j = src[64p + j][k].
-void pack_panel_transposed(const float* src, int64_t K, int64_t N, int64_t p, float* panel) {
-    int64_t n0 = p * kPanelCols, cols = std::min(kPanelCols, N - n0);
-    const float* rows = src + n0 * K;
+// `rows` points at source row 64p; the panel has `cols` (at most 64) of them.
+void pack_panel_transposed(const float* rows, int64_t K, int64_t cols, float* panel) {
     int64_t k0 = 0;
 #ifdef __AVX512F__
     if (cols == kPanelCols) {
@@ -93,31 +110,68 @@ void pack_panel_transposed(const float* src, int64_t K, int64_t N, int64_t p, fl
     }
 }
 
+// [0, n) cut into `parts` nearly equal ranges; range i.
+std::pair<int64_t, int64_t> part(int64_t n, int64_t parts, int64_t i) { return {n * i / parts, n * (i + 1) / parts}; }
+
 }  // namespace
 
-void pack_panels(const float* src, int64_t K, int64_t N, bool transposed, int64_t panel_stride, float* dst,
+bool pack_panels(const PackSource& src, int64_t K, int64_t N, bool transposed, int64_t panel_stride, float* dst,
                  const std::function<void(size_t)>& consumed) {
-    bool parallel = K * N >= kParallelElements;
+    const bool parallel = K * N >= kParallelElements;
+    const int64_t parts = parallel ? std::max(1, num_threads()) : 1;  // of each block, one per thread
+    std::atomic<bool> failed{false};
     if (!transposed) {
         // Blocks of whole source rows k, each row spread over every panel.
         int64_t rows = std::max<int64_t>(1, int64_t(kBlockBytes / (size_t(N) * sizeof(float))));
+        int64_t staged_rows = std::max<int64_t>(1, int64_t(kStagingBytes / (size_t(N) * sizeof(float))));
         for (int64_t k0 = 0; k0 < K; k0 += rows) {
             int64_t k1 = std::min(K, k0 + rows);
-            pack_rows(src, N, k0, k1, panel_stride, dst, parallel);
+            parallel_for(parts, parallel, [&](int64_t i) {
+                auto [a, b] = part(k1 - k0, parts, i);
+                if (!src.read) {
+                    if (a < b) pack_rows(src.data + (k0 + a) * N, N, k0 + a, k0 + b, panel_stride, dst);
+                    return;
+                }
+                for (int64_t r = k0 + a; r < k0 + b; r += staged_rows) {
+                    int64_t e = std::min(k0 + b, r + staged_rows);
+                    float* rows_at = staging(size_t((e - r) * N));
+                    if (failed || !src.read(size_t(r * N) * sizeof(float), size_t((e - r) * N) * sizeof(float), rows_at)) {
+                        failed = true;
+                        return;
+                    }
+                    pack_rows(rows_at, N, r, e, panel_stride, dst);
+                }
+            });
+            if (failed) return false;
             if (consumed) consumed(size_t(k1) * size_t(N) * sizeof(float));
         }
-        return;
+        return true;
     }
     // Blocks of whole panels: panel p reads source rows [64p, 64p + 64).
     int64_t panels = (N + kPanelCols - 1) / kPanelCols;
     int64_t per_block = std::max<int64_t>(1, int64_t(kBlockBytes / (size_t(K) * kPanelCols * sizeof(float))));
     for (int64_t p0 = 0; p0 < panels; p0 += per_block) {
         int64_t p1 = std::min(panels, p0 + per_block);
-        parallel_for(p1 - p0, parallel, [&](int64_t i) {
-            pack_panel_transposed(src, K, N, p0 + i, dst + (p0 + i) * panel_stride);
+        parallel_for(parts, parallel, [&](int64_t i) {
+            auto [a, b] = part(p1 - p0, parts, i);
+            for (int64_t p = p0 + a; p < p0 + b; ++p) {
+                int64_t n0 = p * kPanelCols, cols = std::min(kPanelCols, N - n0);
+                const float* rows = src.data ? src.data + n0 * K : nullptr;
+                if (src.read) {
+                    float* staged = staging(size_t(cols * K));
+                    if (failed || !src.read(size_t(n0 * K) * sizeof(float), size_t(cols * K) * sizeof(float), staged)) {
+                        failed = true;
+                        return;
+                    }
+                    rows = staged;
+                }
+                pack_panel_transposed(rows, K, cols, dst + p * panel_stride);
+            }
         });
+        if (failed) return false;
         if (consumed) consumed(size_t(std::min(N, p1 * kPanelCols)) * size_t(K) * sizeof(float));
     }
+    return true;
 }
 
 }  // namespace frugal::kernels

@@ -17,10 +17,25 @@
 
 namespace frugal::kernels {
 
+// Where the source's bytes come from: read in place from `data`, or, when `read` is set, copied
+// a few hundred KB at a time (each thread its own part) into per-thread staging buffers by
+// read(offset, bytes, into), offsets in bytes from the source's start: how a mapped file is
+// packed (BufferReader). read() runs on the OpenMP threads, so it must not throw: it returns
+// false when it could not read, and packing stops.
+struct PackSource {
+    const float* data = nullptr;
+    std::function<bool(size_t offset, size_t bytes, float* into)> read;
+};
+
 // src: B as row-major [K, N], or with `transposed` its transpose stored row-major [N, K].
 // dst: panel_stride * ceil(N / 64) floats, zero-filled (the padding rows and columns are left
-// as they are). panel_stride must be at least K rounded up to 16, times 64.
-void pack_panels(const float* src, int64_t K, int64_t N, bool transposed, int64_t panel_stride, float* dst,
+// as they are). panel_stride must be at least K rounded up to 16, times 64. Returns false if
+// src.read failed (dst is then incomplete).
+bool pack_panels(const PackSource& src, int64_t K, int64_t N, bool transposed, int64_t panel_stride, float* dst,
                  const std::function<void(size_t consumed_bytes)>& consumed = {});
+inline void pack_panels(const float* src, int64_t K, int64_t N, bool transposed, int64_t panel_stride, float* dst,
+                        const std::function<void(size_t consumed_bytes)>& consumed = {}) {
+    pack_panels(PackSource{src, {}}, K, N, transposed, panel_stride, dst, consumed);  // cannot fail
+}
 
 }  // namespace frugal::kernels
