@@ -13,12 +13,17 @@
 #      as past_key_values.* each step, its usual way with these models).
 #   3. for each size in CHECK_SIZES, the cached model's greedy ids against full recomputation:
 #      frugal generate on the model without a cache (same seed, same weights), NEW tokens.
-# Threads sleep when idle in both runtimes (OMP_WAIT_POLICY=PASSIVE, ORT --no-spin): the machine is
-# shared and a spinning thread takes the core from the one with work (see bench/README.md).
-# Writes bench/results/DATE-decode.md, DATE-decode.json and the raw files in DATE-decode/.
+# WAIT=passive (the default): threads sleep when idle in both runtimes (OMP_WAIT_POLICY=PASSIVE,
+# frugal's own default; ORT --no-spin): the machine is shared and a spinning thread takes the core
+# from the one with work (see bench/README.md). WAIT=active: idle threads spin in both
+# (OMP_WAIT_POLICY=ACTIVE; ORT as it ships), what a machine kept for the model can afford: no
+# thread then waits tens of microseconds to be woken at each of a step's ~90 parallel regions.
+# Writes bench/results/DATE-decode.md, DATE-decode.json and the raw files in DATE-decode/ (with
+# WAIT=active: DATE-decode-active.md and so on).
 #
 # Environment: THREADS (2), REPEATS (3), SIZES ("base medium"), NEW (64), ORT_NEW (16),
-# CHECK_SIZES ("base"), PROMPT ("17,4,999,250,3,77,12,600": ids every size has), FRUGAL, RESULTS, DATE.
+# CHECK_SIZES ("base"), PROMPT ("17,4,999,250,3,77,12,600": ids every size has), WAIT (passive),
+# FRUGAL, RESULTS, DATE.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
@@ -28,7 +33,13 @@ ORT_NEW=${ORT_NEW:-16}
 CHECK_SIZES=${CHECK_SIZES:-base}
 PROMPT=${PROMPT:-17,4,999,250,3,77,12,600}
 PEERS=$BENCH_DIR/peers
-RAW=$RESULTS/$DATE-decode
+WAIT=${WAIT:-passive}
+case $WAIT in
+    passive) NAME=$DATE-decode ORT_SPIN=(--no-spin) ;;
+    active) NAME=$DATE-decode-active ORT_SPIN=() ;;
+    *) echo "WAIT: passive or active, got '$WAIT'" >&2; exit 2 ;;
+esac
+RAW=$RESULTS/$NAME
 mkdir -p "$RAW"
 
 apt_ensure python3
@@ -39,8 +50,8 @@ if [ ! -f "$PEERS/node_modules/onnxruntime-node/package.json" ]; then
     log "installing onnxruntime-node into bench/peers/node_modules"
     (cd "$PEERS" && npm ci --ignore-scripts --no-audit --no-fund >&2)
 fi
-export OMP_WAIT_POLICY=PASSIVE
-machine_json >"$RAW/machine.json"
+export OMP_WAIT_POLICY=${WAIT^^}
+machine_json | sed "s/}\$/, \"wait\": \"$WAIT\"}/" >"$RAW/machine.json"
 
 log "read bandwidth"
 "$BENCH_KERNELS" --benchmark_filter='BM_ReadBandwidth' --benchmark_repetitions=5 --benchmark_format=json >"$RAW/bandwidth.json"
@@ -54,7 +65,7 @@ for size in $SIZES; do
         "$FRUGAL" generate "$model" --prompt-ids "$PROMPT" --max-new-tokens "$NEW" --greedy --threads "$THREADS" \
             --json "$RAW/frugal-$size-$rep.json" >"$RAW/frugal-$size-$rep.txt" 2>&1
         log "ort $size $rep"
-        node "$PEERS/ort_decode.js" "$model" --prompt-ids "$PROMPT" --new "$ORT_NEW" --threads "$THREADS" --no-spin \
+        node "$PEERS/ort_decode.js" "$model" --prompt-ids "$PROMPT" --new "$ORT_NEW" --threads "$THREADS" "${ORT_SPIN[@]}" \
             --json "$RAW/ort-$size-$rep.json" >"$RAW/ort-$size-$rep.txt" 2>&1
     done
 done
@@ -65,5 +76,5 @@ for size in $CHECK_SIZES; do
         --json "$RAW/recompute-$size.json" >"$RAW/recompute-$size.txt" 2>&1
 done
 
-python3 "$BENCH_DIR/lib/summarize_decode.py" "$RAW" "$RESULTS/$DATE-decode.md" "$RESULTS/$DATE-decode.json"
-log "wrote $RESULTS/$DATE-decode.md"
+python3 "$BENCH_DIR/lib/summarize_decode.py" "$RAW" "$RESULTS/$NAME.md" "$RESULTS/$NAME.json"
+log "wrote $RESULTS/$NAME.md"

@@ -72,7 +72,10 @@ def markdown(summary):
         f"# Decode with a KV cache, {machine['date']} ({machine['commit']})",
         "",
         f"{machine['cpu']}, {machine['cores']} cores, threads {machine['threads']}, repeats {machine['repeats']}, "
-        f"load at start {machine['loadavg_start']}. Read bandwidth (BM_ReadBandwidth, median of 5): "
+        f"load at start {machine['loadavg_start']}, idle threads {machine.get('wait', 'passive')} "
+        f"(frugal OMP_WAIT_POLICY={machine.get('wait', 'passive').upper()}, ORT "
+        f"{'without' if machine.get('wait', 'passive') == 'passive' else 'with'} spinning). "
+        f"Read bandwidth (BM_ReadBandwidth, median of 5): "
         f"**{bandwidth:.1f} GB/s**. Bound = weight bytes / read bandwidth.",
         "",
         "| size | weights MiB | bound ms | frugal ms/token | frugal / bound | ORT ms/token | ORT / frugal "
