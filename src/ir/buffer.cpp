@@ -187,8 +187,9 @@ BufferReader::BufferReader(const Buffer& buffer) : buffer_(buffer), root_(buffer
     int fd = ::open(root_->path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
     struct stat st {};
-    if (fstat(fd, &st) != 0 || uint64_t(st.st_dev) != root_->device_ || uint64_t(st.st_ino) != root_->inode_ ||
-        size_t(st.st_size) < root_->size_) {
+    // The same file, even if it has shrunk since: then read() says so, where reading the mapping
+    // past the file's new end would be a SIGBUS.
+    if (fstat(fd, &st) != 0 || uint64_t(st.st_dev) != root_->device_ || uint64_t(st.st_ino) != root_->inode_) {
         ::close(fd);
         return;
     }

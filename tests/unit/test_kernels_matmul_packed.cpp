@@ -2,11 +2,13 @@
 // and every option; gather_rows against the reference Gather; pack() releasing the original.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <unistd.h>
 
 #include "ir/error.h"
+#include "error_of.h"
 #include "kernel_test_util.h"
 #include "kernels/cpu/matmul_packed.h"
 #include "mapping_rss.h"
@@ -16,6 +18,7 @@
 using namespace frugal;
 using namespace frugal::kernel_test;
 using frugal::kernels::Activation;
+using frugal::test::error_of;
 using frugal::kernels::MatmulOptions;
 using frugal::kernels::PackedMatmul;
 
@@ -259,6 +262,29 @@ TEST(KernelsMatmulPacked, OwnPackingOfAMappedWeightMatchesOneDnn) {
             EXPECT_TRUE(std::equal(b.data(), b.data() + b.size(), onednn.begin()))
                 << "transposed=" << transposed << " file_kept=" << file_kept;
         }
+    }
+}
+
+// A weights file cut short after it was mapped (another process rewrote it) is an error that
+// names the file, not a SIGBUS from reading the mapping past the file's new end.
+TEST(KernelsMatmulPacked, PackingAWeightWhoseFileShrankIsAnError) {
+    for (bool transposed : {false, true}) {
+        const int64_t K = 512, N = 1024;
+        Tensor original = random_tensor(transposed ? Shape{N, K} : Shape{K, N});
+        std::string path = "/tmp/frugal_kernels_shrank_" + std::to_string(getpid()) + ".bin";
+        {
+            std::ofstream f(path, std::ios::binary);
+            f.write(reinterpret_cast<const char*>(original.raw()), std::streamsize(original.nbytes()));
+        }
+        Tensor weight = Tensor::over(DType::f32, original.shape, Buffer::map_file(path));
+        std::filesystem::resize_file(path, original.nbytes() / 2);
+        MatmulOptions o;
+        o.transposed_b = transposed;
+        PackedMatmul mm(weight, o);
+        std::string e = error_of([&] { mm.pack(weight); });
+        EXPECT_NE(e.find(path), std::string::npos) << e;
+        EXPECT_NE(e.find("shorter than when it was mapped"), std::string::npos) << e;
+        std::remove(path.c_str());
     }
 }
 

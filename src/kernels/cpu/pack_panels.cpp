@@ -33,13 +33,20 @@ constexpr int64_t kParallelElements = int64_t(1) << 16;
 // one panel's rows), so that the packing loop reads them back from the core's L2.
 constexpr size_t kStagingBytes = size_t(256) << 10;
 
-// The calling thread's staging buffer, grown to at least `floats`. Kept for the thread's life
-// (the OpenMP pool's threads live as long as the process) and reused by every weight: a fresh
-// buffer per weight would take its pages from the OS every time.
+// The calling thread's staging buffer. Kept for the thread's life (the OpenMP pool's threads live
+// as long as the process) and reused by every weight: a fresh buffer per weight would take its
+// pages from the OS every time. One that had to grow past a few MB (a panel of a weight with a
+// very long K) is given back after use, so that no thread keeps megabytes for good.
+thread_local std::vector<float> t_staging;
+constexpr size_t kStagingKeepFloats = (size_t(4) << 20) / sizeof(float);
+
 float* staging(size_t floats) {
-    thread_local std::vector<float> buffer;
-    if (buffer.size() < floats) buffer.resize(floats);
-    return buffer.data();
+    if (t_staging.size() < floats) t_staging.resize(floats);
+    return t_staging.data();
+}
+
+void trim_staging() {
+    if (t_staging.size() > kStagingKeepFloats) std::vector<float>().swap(t_staging);
 }
 
 // Rows [k0, k1) of a row-major [K, N] B, each cut into its 64-wide panel pieces; `rows` points
@@ -141,6 +148,7 @@ bool pack_panels(const PackSource& src, int64_t K, int64_t N, bool transposed, i
                     }
                     pack_rows(rows_at, N, r, e, panel_stride, dst);
                 }
+                trim_staging();
             });
             if (failed) return false;
             if (consumed) consumed(size_t(k1) * size_t(N) * sizeof(float));
@@ -167,6 +175,7 @@ bool pack_panels(const PackSource& src, int64_t K, int64_t N, bool transposed, i
                 }
                 pack_panel_transposed(rows, K, cols, dst + p * panel_stride);
             }
+            trim_staging();
         });
         if (failed) return false;
         if (consumed) consumed(size_t(std::min(N, p1 * kPanelCols)) * size_t(K) * sizeof(float));
