@@ -55,6 +55,7 @@ public:
     static size_t live_owned_bytes();
 
     static constexpr size_t kMmapThreshold = size_t(1) << 20;
+    static constexpr size_t kHugePage = size_t(2) << 20;  // x86-64's transparent huge page
     static constexpr size_t kAlignment = 64;
 
 private:
