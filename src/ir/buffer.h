@@ -75,9 +75,9 @@ private:
 
 // Reads a buffer's bytes by copying them out, for a pass that reads each byte once (packing).
 // A mapped file's bytes (or a view's of one) are read from the file with pread: the first pass
-// over a mapping takes a fault per 4 KB page, which on a virtual machine is an exit to the host,
-// so it reads GPT-2 medium's 1.4 GB from the page cache at 2.6 GB/s where pread does 9.4 GB/s
-// (2 threads, this machine), and the file's pages never join this process's resident set. The
+// over a fresh mapping pays for every 4 KB page it maps (dearly on a virtual machine: this one
+// reads GPT-2 medium's 1.4 GB from the page cache that way at 2.6 GB/s, where pread does 9.4
+// GB/s, 2 threads), and the file's pages never join this process's resident set. The
 // file is opened again by its path and used only if it is still the one mapped (same device and
 // inode); otherwise, and for every other kind of buffer, the bytes are copied from memory.
 class BufferReader {
