@@ -43,13 +43,7 @@ RAW=$RESULTS/$NAME
 mkdir -p "$RAW"
 
 apt_ensure python3
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_ensure nodejs npm; fi
-ensure_frugal
-[ -x "$BENCH_KERNELS" ] || { echo "no $BENCH_KERNELS (make build builds it)" >&2; exit 1; }
-if [ ! -f "$PEERS/node_modules/onnxruntime-node/package.json" ]; then
-    log "installing onnxruntime-node into bench/peers/node_modules"
-    (cd "$PEERS" && npm ci --ignore-scripts --no-audit --no-fund >&2)
-fi
+ensure_peer_tools
 export OMP_WAIT_POLICY=${WAIT^^}
 machine_json | sed "s/}\$/, \"wait\": \"$WAIT\"}/" >"$RAW/machine.json"
 

@@ -35,14 +35,7 @@ RAW=$RESULTS/$DATE-peers
 mkdir -p "$RAW"
 
 apt_ensure time python3
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_ensure nodejs npm; fi
-ensure_frugal
-[ -x "$BENCH_KERNELS" ] || { echo "no $BENCH_KERNELS (make build builds it)" >&2; exit 1; }
-if [ ! -f "$PEERS/node_modules/onnxruntime-node/package.json" ]; then
-    log "installing onnxruntime-node into bench/peers/node_modules"
-    # --ignore-scripts: the package ships its CPU binary; its install script only fetches GPU extras.
-    (cd "$PEERS" && npm ci --ignore-scripts --no-audit --no-fund >&2)
-fi
+ensure_peer_tools
 
 machine_json >"$RAW/machine.json"
 for wait in $WAITS; do

@@ -38,6 +38,19 @@ ensure_frugal() {
     [ -x "$FRUGAL" ] || { echo "no $FRUGAL after make build" >&2; exit 1; }
 }
 
+# What the scripts that race a peer need: frugal and its kernel benchmarks (make build builds
+# both), node, and ONNX Runtime's npm package in bench/peers/node_modules.
+ensure_peer_tools() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_ensure nodejs npm; fi
+    ensure_frugal
+    [ -x "$BENCH_KERNELS" ] || { echo "no $BENCH_KERNELS (make build builds it)" >&2; exit 1; }
+    if [ ! -f "$BENCH_DIR/peers/node_modules/onnxruntime-node/package.json" ]; then
+        log "installing onnxruntime-node into bench/peers/node_modules"
+        # --ignore-scripts: the package ships its CPU binary; its install script only fetches GPU extras.
+        (cd "$BENCH_DIR/peers" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+    fi
+}
+
 # MODELS/gpt2-SIZE.onnx (+ .onnx.data): the Keras-style GPT-2 that frugal makes, seed 0. The second
 # argument: "embedded" keeps the weights inside the .onnx file; "kv" makes the variant with a KV cache
 # (gpt2-SIZE-kv.onnx, the same weights).
